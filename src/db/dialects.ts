@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from 'kysely'
+import { createPool as createMysqlPool } from 'mysql2'
+import pg from 'pg'
+import { DatabaseUnavailable } from '../common/errors/index.js'
+import type { Logger } from '../common/logger.js'
+import { sqlDifferencesFor, type SqlDifferences } from './sql-differences.js'
+import { parseDatabaseUrl, redactDatabaseUrl, type Engine } from './url.js'
+
+/** An open database: the kysely handle, what differs on its engine, and how to close it. */
+export interface Database<S> {
+  readonly kysely: Kysely<S>
+  readonly differences: SqlDifferences
+  readonly engine: Engine
+  readonly redactedUrl: string
+  close(): Promise<void>
+}
+
+export interface OpenDatabaseOptions {
+  readonly logger?: Logger
+  /** `[database] max_pool_size`; SQLite always has one connection. */
+  readonly poolSize?: number
+}
+
+const PG_TIMESTAMP = 1114
+const PG_INT8 = 20
+
+/**
+ * Opens the database a URL names (see url.ts) and checks that it answers. The only file that knows the driver
+ * packages. SQLite: creates the file's folder, WAL, foreign keys on. PostgreSQL and MySQL: a pool, timestamps
+ * read and written as UTC. Unreachable → DatabaseUnavailable naming the URL without its password.
+ */
+export async function openDatabase<S>(url: string, options: OpenDatabaseOptions = {}): Promise<Database<S>> {
+  const parsed = parseDatabaseUrl(url)
+  const redactedUrl = redactDatabaseUrl(url)
+  const differences = sqlDifferencesFor(parsed.engine)
+  let dialect: Dialect
+  switch (parsed.engine) {
+    case 'sqlite': {
+      if (parsed.file !== ':memory:') mkdirSync(path.dirname(parsed.file), { recursive: true })
+      let handle: SqliteDatabase.Database
+      try {
+        handle = new SqliteDatabase(parsed.file)
+      } catch (error) {
+        throw new DatabaseUnavailable({ reason: `${redactedUrl}: ${(error as Error).message}` })
+      }
+      handle.pragma('journal_mode = WAL')
+      handle.pragma('foreign_keys = ON')
+      handle.pragma('busy_timeout = 5000')
+      dialect = new SqliteDialect({ database: handle })
+      break
+    }
+    case 'postgresql': {
+      const pool = new pg.Pool({
+        host: parsed.host,
+        port: parsed.port,
+        user: parsed.user,
+        database: parsed.database,
+        max: options.poolSize ?? 5,
+        ...(parsed.password === undefined ? {} : { password: parsed.password }),
+        types: {
+          getTypeParser: ((oid: number, format?: string) => {
+            if (oid === PG_TIMESTAMP) return (text: string) => new Date(`${text.replace(' ', 'T')}Z`)
+            if (oid === PG_INT8) return (text: string) => Number(text)
+            return pg.types.getTypeParser(oid, format as 'text')
+          }) as typeof pg.types.getTypeParser,
+        },
+      })
+      pool.on('connect', (client) => void client.query("SET TIME ZONE 'UTC'").catch(() => undefined))
+      pool.on('error', (error) => options.logger?.warn({ err: error }, 'idle PostgreSQL connection failed'))
+      dialect = new PostgresDialect({ pool })
+      break
+    }
+    case 'mysql': {
+      const pool = createMysqlPool({
+        host: parsed.query.unix_socket === undefined ? parsed.host : undefined,
+        socketPath: parsed.query.unix_socket,
+        port: parsed.port,
+        user: parsed.user,
+        database: parsed.database,
+        connectionLimit: options.poolSize ?? 5,
+        timezone: 'Z',
+        charset: 'utf8mb4',
+        supportBigNumbers: true,
+        dateStrings: false,
+        flags: ['FOUND_ROWS'],
+        ...(parsed.password === undefined ? {} : { password: parsed.password }),
+      })
+      dialect = new MysqlDialect({ pool: pool as never })
+      break
+    }
+  }
+  const kysely = new Kysely<S>({ dialect })
+  try {
+    await kysely.selectNoFrom((eb) => eb.lit(1).as('one')).execute()
+  } catch (error) {
+    await kysely.destroy().catch(() => undefined)
+    throw new DatabaseUnavailable({ reason: `${redactedUrl}: ${(error as Error).message}` })
+  }
+  let closed = false
+  return {
+    kysely,
+    differences,
+    engine: parsed.engine,
+    redactedUrl,
+    async close() {
+      if (closed) return
+      closed = true
+      await kysely.destroy()
+    },
+  }
+}

@@ -1,0 +1,16 @@
+import type { UntypedKysely } from '../untyped.js'
+import type { SqlDifferences } from '../sql-differences.js'
+import { migration as api0001 } from './api/0001-initial.js'
+import { migration as main0001 } from './main/0001-initial.js'
+
+export type SchemaKind = 'main' | 'api'
+type MigrationFactory = (d: SqlDifferences) => { up(db: UntypedKysely): Promise<void> }
+
+/**
+ * Every migration of each database, in order; the schema version is the number of those applied.
+ * Adding one: a new numbered file in main/ or api/ and one line here. Released migrations never change.
+ */
+export const MIGRATIONS: Readonly<Record<SchemaKind, readonly (readonly [string, MigrationFactory])[]>> = {
+  main: [['0001-initial', main0001]],
+  api: [['0001-initial', api0001]],
+}

@@ -1,0 +1,112 @@
+import type { UntypedExecutor } from './untyped.js'
+import { sql } from 'kysely'
+import { RowNotFound, UnexpectedStateError } from '../common/errors/index.js'
+import type { Database } from './dialects.js'
+
+/** Values a field may hold for the update to apply; `null` matches SQL NULL. */
+export type Expected = Readonly<Record<string, readonly (string | number | null)[]>>
+
+export interface ExpectedStateUpdate {
+  readonly table: string
+  /** The key column, e.g. `uuid`. */
+  readonly idColumn: string
+  readonly id: string | number
+  /** e.g. `{ task_state: [null] }`, Nova's `expected_task_state=None`. */
+  readonly expected: Expected
+  /** Column values to set; `updated_at` is set too. */
+  readonly changes: Readonly<Record<string, unknown>>
+}
+
+type AnyDb = UntypedExecutor
+
+/**
+ * The equivalent of Nova's `instance.save(expected_task_state=…)`: ONE conditional UPDATE that applies only if
+ * the live row still holds an expected value in every named field. Atomic on every engine without row locks,
+ * so of two racing writers exactly one wins; the loser gets UnexpectedStateError naming the field and what it
+ * found (RowNotFound if the row is gone or soft-deleted). Returns the row as it is after the update.
+ */
+export async function updateWithExpectedState(
+  db: Database<unknown>,
+  update: ExpectedStateUpdate,
+  executor: AnyDb = db.kysely as AnyDb,
+): Promise<Record<string, unknown>> {
+  const { table, idColumn, id, expected, changes } = update
+  let query = executor
+    .updateTable(table)
+    .set({ ...changes, updated_at: db.differences.toDbDate(new Date()) })
+    .where(idColumn, '=', id)
+    .where('deleted', '=', 0)
+  for (const [field, values] of Object.entries(expected)) {
+    const nonNull = values.filter((v): v is string | number => v !== null)
+    const allowsNull = values.includes(null)
+    query = query.where((eb) => {
+      const ors = []
+      if (nonNull.length > 0) ors.push(eb(field, 'in', nonNull))
+      if (allowsNull) ors.push(eb(field, 'is', null))
+      return ors.length === 0 ? eb.val(false) : eb.or(ors)
+    })
+  }
+  const result = await query.executeTakeFirst()
+  const current = await executor
+    .selectFrom(table)
+    .selectAll()
+    .where(idColumn, '=', id)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
+  if (Number(result.numUpdatedRows) === 0) {
+    if (current === undefined) throw new RowNotFound({ table, id: String(id) })
+    for (const [field, values] of Object.entries(expected)) {
+      const actual = (current as Record<string, unknown>)[field] ?? null
+      if (!values.includes(actual as string | number | null)) {
+        throw new UnexpectedStateError({ table, id: String(id), field, expected: values, actual })
+      }
+    }
+    // The row matched by the time we read it: another writer moved it in and out between our two statements.
+    throw new UnexpectedStateError({
+      table,
+      id: String(id),
+      field: Object.keys(expected)[0] ?? 'state',
+      expected: Object.values(expected)[0],
+      actual: 'changed concurrently',
+    })
+  }
+  return current as Record<string, unknown>
+}
+
+/**
+ * Nova's soft delete: marks a live row deleted (`deleted` = its id, so unique keys that include `deleted` free
+ * up) and stamps `deleted_at`. Returns false when no live row had that id.
+ */
+export async function softDelete(
+  db: Database<unknown>,
+  table: string,
+  id: number,
+  executor: AnyDb = db.kysely as AnyDb,
+): Promise<boolean> {
+  const now = db.differences.toDbDate(new Date())
+  const result = await executor
+    .updateTable(table)
+    .set({ deleted: sql.ref('id'), deleted_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('deleted', '=', 0)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
+/**
+ * Runs `fn` in a transaction, retrying the whole transaction (up to `attempts` times) when the engine reports a
+ * deadlock or serialisation failure.
+ */
+export async function withTransaction<T>(
+  db: Database<unknown>,
+  fn: (trx: AnyDb) => Promise<T>,
+  attempts = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await (db.kysely as AnyDb).transaction().execute(fn)
+    } catch (error) {
+      if (attempt >= attempts || !db.differences.isRetryableConflict(error)) throw error
+    }
+  }
+}
