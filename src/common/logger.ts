@@ -65,3 +65,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 export function silentLogger(): Logger {
   return pino({ level: 'silent' })
 }
+
+/**
+ * Where a daemon's log lines go: the file `[DEFAULT] log_file` (under `log_dir` when relative) or standard error,
+ * leaving standard output to what the program prints for people.
+ */
+export function logDestination(logFile?: string, logDir?: string): DestinationStream {
+  if (logFile === undefined) return pino.destination({ dest: 2, sync: true })
+  const file = logDir !== undefined && !logFile.startsWith('/') ? `${logDir}/${logFile}` : logFile
+  return pino.destination({ dest: file, mkdir: true, sync: true })
+}

@@ -1,0 +1,13 @@
+import { announceAllInOne } from '../process/all-in-one.js'
+import { DAEMONS } from '../process/binaries.js'
+import { launch } from '../process/launch.js'
+
+await launch({
+  binary: 'nova-all',
+  daemons: DAEMONS,
+  description:
+    'nova-all: every nova-ts service in one process, on embedded defaults unless configured otherwise',
+  argv: process.argv.slice(2),
+  allInOne: true,
+  afterStart: announceAllInOne,
+})

@@ -1,0 +1,3 @@
+import { novaManage } from '../manage/nova-manage.js'
+
+process.exitCode = await novaManage(process.argv.slice(2))

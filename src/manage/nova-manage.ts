@@ -1,0 +1,95 @@
+import { Command } from 'commander'
+import { findDefaultConfigFiles, loadConfig, renderSampleConfig, type NovaConfig } from '../config/index.js'
+import { createLogger, logDestination } from '../common/logger.js'
+import { archiveCommand, purgeCommand, syncCommand, versionCommand } from './db-commands.js'
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value]
+
+/**
+ * `nova-manage`: the operator's command line (Nova's names): `db sync|version|archive_deleted_rows|purge`,
+ * `api_db sync|version`, `config sample`. Returns the exit code.
+ */
+export async function novaManage(argv: readonly string[]): Promise<number> {
+  const program = new Command('nova-manage')
+    .description('nova-ts management commands')
+    .enablePositionalOptions()
+    .option('--config-file <path>', 'a nova.conf to read; repeatable', collect, [])
+    .option('--config-dir <path>', 'a directory of *.conf files; repeatable', collect, [])
+    .exitOverride()
+  const config = (): NovaConfig => {
+    const opts = program.opts<{ configFile: string[]; configDir: string[] }>()
+    const files = opts.configFile.length > 0 ? opts.configFile : findDefaultConfigFiles('nova', 'nova-manage')
+    const { config: loaded, warnings } = loadConfig({ configFiles: files, configDirs: opts.configDir })
+    for (const warning of warnings) process.stderr.write(`WARNING: ${warning}\n`)
+    return loaded
+  }
+  const logger = createLogger({
+    binary: 'nova-manage',
+    level: process.env.NOVA_LOG_LEVEL ?? 'warn',
+    destination: logDestination(),
+  })
+  let code = 0
+  const run = (fn: () => Promise<number>) => async () => {
+    code = await fn()
+  }
+
+  for (const kind of ['main', 'api'] as const) {
+    const group = program
+      .command(kind === 'main' ? 'db' : 'api_db')
+      .description(kind === 'main' ? 'the main (cell) database' : 'the API database')
+    group
+      .command('sync')
+      .description('upgrade the schema to the latest (or the given) version')
+      .option('--version <n>', 'target schema version')
+      .action(async (opts: { version?: string }) => {
+        await run(() => syncCommand(config(), kind, opts.version, logger))()
+      })
+    group
+      .command('version')
+      .description('print the current schema version')
+      .action(run(() => versionCommand(config(), kind, logger)))
+    if (kind === 'main') {
+      group
+        .command('archive_deleted_rows')
+        .description('move soft-deleted rows to the shadow tables')
+        .option('--max_rows <n>', 'rows to archive in one batch', '1000')
+        .option('--before <date>', 'only rows deleted before this date')
+        .option('--verbose', 'print the number of rows archived per table', false)
+        .option('--until-complete', 'repeat in batches until nothing is left', false)
+        .action(
+          async (opts: { max_rows: string; before?: string; verbose: boolean; untilComplete: boolean }) => {
+            await run(() => archiveCommand(config(), opts, logger))()
+          },
+        )
+      group
+        .command('purge')
+        .description('delete rows from the shadow tables')
+        .option('--before <date>', 'only rows deleted before this date')
+        .option('--all', 'purge every shadow row', false)
+        .option('--verbose', 'print the number of rows purged per table', false)
+        .action(async (opts: { before?: string; all: boolean; verbose: boolean }) => {
+          await run(() => purgeCommand(config(), opts, logger))()
+        })
+    }
+  }
+  program
+    .command('config')
+    .description('configuration helpers')
+    .command('sample')
+    .description('print a commented sample nova.conf with every option, its default and its help')
+    .action(async () => {
+      process.stdout.write(renderSampleConfig())
+    })
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+  } catch (error) {
+    const e = error as { code?: string; exitCode?: number; message?: string }
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : (e.exitCode ?? 2)
+    }
+    process.stderr.write(`nova-manage: ERROR: ${e.message ?? String(error)}\n`)
+    return 1
+  }
+  return code
+}

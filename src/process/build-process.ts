@@ -1,0 +1,164 @@
+import { systemClock, type Clock } from '../common/clock.js'
+import type { Logger } from '../common/logger.js'
+import type { NovaConfig } from '../config/index.js'
+import { createBus, type MessageBus } from '../bus/index.js'
+import { createServicesRepository, openDatabase, type Database } from '../db/index.js'
+import { DatabaseServiceRegistry } from '../service/database-service-registry.js'
+import type { Service } from '../service/service.js'
+import { ConductorClient } from '../services/conductor/client.js'
+import { createConductorService } from '../services/conductor/index.js'
+import { createComputeApiService } from '../services/compute-api/index.js'
+import { createComputeService } from '../services/compute/index.js'
+import { createSchedulerService } from '../services/scheduler/index.js'
+import { DATABASES_OF, START_ORDER, type Daemon } from './binaries.js'
+import { databaseUrls } from '../db/database-urls.js'
+import { ensureSchema } from './ensure-schema.js'
+import { SERVICE_VERSION } from './service-version.js'
+
+export interface BuildProcessOptions {
+  readonly config: NovaConfig
+  readonly daemons: readonly Daemon[]
+  readonly logger: Logger
+  /** nova-all on its embedded defaults brings the schema up to date itself; split daemons require db sync. */
+  readonly autoSyncSchema: boolean
+  readonly clock?: Clock
+}
+
+/** The services of one process and the shared infrastructure they stand on. */
+export interface ProcessParts {
+  readonly services: readonly Service[]
+  readonly bus: MessageBus
+  /** Starts services in dependency order; on a failure stops what had started and rethrows. */
+  start(): Promise<void>
+  /** Stops services in reverse order (draining up to drainMs each), then closes the bus and databases. */
+  stop(drainMs: number): Promise<void>
+}
+
+/**
+ * The composition root: builds the bus, the databases and the selected services from configuration.
+ * nova-all and each split daemon go through this same function; only the daemon list and config differ.
+ */
+export async function buildProcess(options: BuildProcessOptions): Promise<ProcessParts> {
+  const { config, logger } = options
+  const clock = options.clock ?? systemClock
+  const daemons = START_ORDER.filter((d) => options.daemons.includes(d))
+  const needs = new Set(daemons.flatMap((d) => DATABASES_OF[d]))
+  const urls = databaseUrls(config)
+  const closers: (() => Promise<void>)[] = []
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close().catch(() => undefined)
+    closers.length = 0
+  }
+
+  try {
+    const databases: Partial<Record<'main' | 'api', Database<unknown>>> = {}
+    for (const kind of ['main', 'api'] as const) {
+      if (!needs.has(kind)) continue
+      const db = await openDatabase<unknown>(urls[kind], { logger })
+      closers.push(() => db.close())
+      await ensureSchema(db, kind, { autoSync: options.autoSyncSchema, logger })
+      databases[kind] = db
+    }
+    const bus = await createBus(config.DEFAULT.transport_url, {
+      logger,
+      controlExchange: config.DEFAULT.control_exchange,
+      rabbit: {
+        retryIntervalS: config.oslo_messaging_rabbit.rabbit_retry_interval,
+        retryBackoffS: config.oslo_messaging_rabbit.rabbit_retry_backoff,
+        intervalMaxS: config.oslo_messaging_rabbit.rabbit_interval_max,
+        heartbeatTimeoutS: config.oslo_messaging_rabbit.heartbeat_timeout_threshold,
+      },
+    })
+    closers.push(() => bus.close())
+
+    const host = config.DEFAULT.host
+    const common = {
+      host,
+      bus,
+      reportIntervalS: config.DEFAULT.report_interval,
+      serviceVersion: SERVICE_VERSION,
+    }
+    const timeoutMs = config.DEFAULT.rpc_response_timeout * 1000
+    const services: Service[] = []
+    for (const daemon of daemons) {
+      const log = logger.child({ binary: daemon })
+      const main = databases.main
+      const servicesRepo = main === undefined ? undefined : createServicesRepository(main)
+      const registry =
+        servicesRepo === undefined ? undefined : new DatabaseServiceRegistry(servicesRepo, clock)
+      switch (daemon) {
+        case 'nova-conductor':
+          services.push(
+            createConductorService({
+              ...common,
+              services: need(servicesRepo),
+              clock,
+              registry: need(registry),
+              logger: log,
+            }),
+          )
+          break
+        case 'nova-scheduler':
+          services.push(createSchedulerService({ ...common, registry: need(registry), logger: log }))
+          break
+        case 'nova-compute':
+          services.push(
+            createComputeService({
+              ...common,
+              conductor: new ConductorClient({ bus, timeoutMs }),
+              logger: log,
+            }),
+          )
+          break
+        case 'nova-api':
+          services.push(
+            createComputeApiService({
+              host,
+              listen: config.DEFAULT.osapi_compute_listen,
+              port: config.DEFAULT.osapi_compute_listen_port,
+              ...(config.api.compute_link_prefix === undefined
+                ? {}
+                : { linkPrefix: config.api.compute_link_prefix }),
+              registry: need(registry),
+              serviceVersion: SERVICE_VERSION,
+              logger: log,
+            }),
+          )
+          break
+      }
+    }
+
+    const started: Service[] = []
+    return {
+      services,
+      bus,
+      async start() {
+        try {
+          for (const service of services) {
+            await service.start()
+            started.push(service)
+          }
+        } catch (error) {
+          for (const service of started.reverse()) await service.stop(0)
+          started.length = 0
+          await closeAll()
+          throw error
+        }
+      },
+      async stop(drainMs) {
+        for (const service of [...started].reverse()) await service.stop(drainMs)
+        started.length = 0
+        await closeAll()
+      },
+    }
+  } catch (error) {
+    await closeAll()
+    throw error
+  }
+}
+
+function need<T>(value: T | undefined): T {
+  if (value === undefined)
+    throw new Error('composition error: a service was built without a dependency it needs')
+  return value
+}

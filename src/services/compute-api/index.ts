@@ -1,0 +1,45 @@
+import type { Logger } from '../../common/logger.js'
+import { adminContext } from '../../common/context.js'
+import type { Service } from '../../service/service.js'
+import type { ServiceRegistry } from '../../service/service-registry.js'
+import { createComputeApiApp } from './app.js'
+
+export interface ComputeApiServiceOptions {
+  readonly host: string
+  /** `[DEFAULT] osapi_compute_listen` / `osapi_compute_listen_port`. */
+  readonly listen: string
+  readonly port: number
+  readonly linkPrefix?: string
+  readonly registry: ServiceRegistry
+  readonly serviceVersion: number
+  readonly logger: Logger
+}
+
+/** nova-api's compute endpoint (binary `nova-osapi_compute`, as Nova records it in `services`). */
+export function createComputeApiService(options: ComputeApiServiceOptions): Service {
+  const app = createComputeApiApp({
+    logger: options.logger,
+    ...(options.linkPrefix === undefined ? {} : { linkPrefix: options.linkPrefix }),
+  })
+  let url = ''
+  return {
+    binary: 'nova-osapi_compute',
+    async start() {
+      await options.registry.register(adminContext(), {
+        host: options.host,
+        binary: 'nova-osapi_compute',
+        topic: undefined,
+        version: options.serviceVersion,
+      })
+      const address = await app.listen({ host: options.listen, port: options.port })
+      url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')
+    },
+    async stop(drainMs) {
+      const timer = setTimeout(() => app.server.closeAllConnections(), drainMs)
+      timer.unref()
+      await app.close()
+      clearTimeout(timer)
+    },
+    endpoints: () => [`compute API (nova-api)  ${url}/v2.1`],
+  }
+}
