@@ -22,6 +22,8 @@ export interface BuildProcessOptions {
   /** nova-all on its embedded defaults brings the schema up to date itself; split daemons require db sync. */
   readonly autoSyncSchema: boolean
   readonly clock?: Clock
+  /** RabbitMQ queues unused this long are removed by the broker; tests set it so they leave nothing behind. */
+  readonly queueExpiresMs?: number
 }
 
 /** The services of one process and the shared infrastructure they stand on. */
@@ -67,6 +69,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
         retryBackoffS: config.oslo_messaging_rabbit.rabbit_retry_backoff,
         intervalMaxS: config.oslo_messaging_rabbit.rabbit_interval_max,
         heartbeatTimeoutS: config.oslo_messaging_rabbit.heartbeat_timeout_threshold,
+        ...(options.queueExpiresMs === undefined ? {} : { queueExpiresMs: options.queueExpiresMs }),
       },
     })
     closers.push(() => bus.close())
