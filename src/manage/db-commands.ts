@@ -73,8 +73,8 @@ function printCounts(counts: Readonly<Record<string, number>>): void {
 }
 
 /**
- * `nova-manage db archive_deleted_rows`: exit 1 when rows were archived and more may remain (Nova's
- * convention, so scripts loop), 0 when nothing was left.
+ * `nova-manage db archive_deleted_rows`, with Nova's exit codes: 0 nothing was archived, 1 some rows were
+ * archived, 2 invalid --max_rows, 4 invalid --before.
  */
 export async function archiveCommand(
   config: NovaConfig,
@@ -82,9 +82,19 @@ export async function archiveCommand(
   logger: Logger,
 ): Promise<number> {
   const maxRows = Number(opts.max_rows)
-  if (!Number.isInteger(maxRows) || maxRows < 1)
-    throw new Invalid(`--max_rows must be a positive whole number, not ${opts.max_rows}`)
-  const before = parseDate(opts.before)
+  if (!Number.isInteger(maxRows) || maxRows < 1) {
+    process.stderr.write(
+      `Invalid input received: max_rows must be a positive whole number, not ${opts.max_rows}\n`,
+    )
+    return 2
+  }
+  let before: Date | undefined
+  try {
+    before = parseDate(opts.before)
+  } catch (error) {
+    process.stderr.write(`Invalid input received: ${(error as Error).message}\n`)
+    return 4
+  }
   return await withDatabase(config, 'main', logger, async (db) => {
     const total: Record<string, number> = {}
     let archivedAny = false
@@ -96,7 +106,7 @@ export async function archiveCommand(
       if (!opts.untilComplete || batch === 0) break
     }
     if (opts.verbose) printCounts(total)
-    return archivedAny && !opts.untilComplete ? 1 : 0
+    return archivedAny ? 1 : 0
   })
 }
 

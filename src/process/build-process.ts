@@ -84,7 +84,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
     const timeoutMs = config.DEFAULT.rpc_response_timeout * 1000
     const services: Service[] = []
     for (const daemon of daemons) {
-      const log = logger.child({ binary: daemon })
+      const log = logger.child({ service: daemon })
       const main = databases.main
       const servicesRepo = main === undefined ? undefined : createServicesRepository(main)
       const registry =
@@ -108,7 +108,13 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
           services.push(
             createComputeService({
               ...common,
-              conductor: new ConductorClient({ bus, timeoutMs }),
+              conductor: new ConductorClient({
+                bus,
+                timeoutMs,
+                ...(config.upgrade_levels.conductor === undefined
+                  ? {}
+                  : { versionCap: config.upgrade_levels.conductor }),
+              }),
               logger: log,
             }),
           )

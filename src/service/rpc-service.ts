@@ -60,7 +60,7 @@ export function createRpcService(options: RpcServiceOptions): Service {
         await server.start()
         periodic.start()
         started = true
-        logger.info({ topic: identity.topic, host: identity.host, service_id: serviceId }, 'service started')
+        logger.info({ topic: identity.topic, service_id: serviceId }, 'service started')
       })
     },
     async stop(drainMs) {
@@ -69,7 +69,7 @@ export function createRpcService(options: RpcServiceOptions): Service {
       await periodic.stop()
       await server.stop(drainMs)
       await options.afterStopping?.()
-      logger.info({ topic: identity.topic, host: identity.host }, 'service stopped')
+      logger.info({ topic: identity.topic }, 'service stopped')
     },
   }
 }
