@@ -43,7 +43,7 @@ export async function updateWithExpectedState(
       const ors = []
       if (nonNull.length > 0) ors.push(eb(field, 'in', nonNull))
       if (allowsNull) ors.push(eb(field, 'is', null))
-      return ors.length === 0 ? eb.val(false) : eb.or(ors)
+      return ors.length === 0 ? sql<boolean>`1 = 0` : eb.or(ors)
     })
   }
   const result = await query.executeTakeFirst()

@@ -3,6 +3,7 @@ import type { NovaConfig } from '../config/index.js'
 import type { ProcessParts } from './build-process.js'
 import { writeClientConfig } from './client-config.js'
 import { databaseUrls } from '../db/database-urls.js'
+import { identityPublicUrl } from './identity-settings.js'
 
 /**
  * What nova-all does once everything runs: write clouds.yaml + openrc and print, for a person at the
@@ -15,8 +16,8 @@ export async function announceAllInOne(
 ): Promise<void> {
   const files = writeClientConfig({
     statePath: config.DEFAULT.state_path,
-    authUrl: `http://${config.DEFAULT.my_ip}:5000/v3`,
-    regionName: 'RegionOne',
+    authUrl: `${identityPublicUrl(config)}/v3`,
+    regionName: config.identity.region_name,
   })
   const urls = databaseUrls(config)
   const lines = [

@@ -10,6 +10,8 @@ import { createConductorService } from '../services/conductor/index.js'
 import { createComputeApiService } from '../services/compute-api/index.js'
 import { createComputeService } from '../services/compute/index.js'
 import { createSchedulerService } from '../services/scheduler/index.js'
+import { createIdentityService } from '../services/identity/index.js'
+import { identityBootstrap, identitySettings } from './identity-settings.js'
 import { DATABASES_OF, START_ORDER, type Daemon } from './binaries.js'
 import { databaseUrls } from '../db/database-urls.js'
 import { ensureSchema } from './ensure-schema.js'
@@ -22,6 +24,8 @@ export interface BuildProcessOptions {
   /** nova-all on its embedded defaults brings the schema up to date itself; split daemons require db sync. */
   readonly autoSyncSchema: boolean
   readonly clock?: Clock
+  /** nova-all: bootstrap identity on start with this admin password (idempotent). */
+  readonly adminPassword?: string
   /** RabbitMQ queues unused this long are removed by the broker; tests set it so they leave nothing behind. */
   readonly queueExpiresMs?: number
 }
@@ -90,6 +94,21 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
       const registry =
         servicesRepo === undefined ? undefined : new DatabaseServiceRegistry(servicesRepo, clock)
       switch (daemon) {
+        case 'nova-identity':
+          services.push(
+            createIdentityService({
+              db: need(databases.api),
+              settings: identitySettings(config),
+              keyRepository: config.fernet_tokens.key_repository,
+              listen: config.identity.listen,
+              port: config.identity.port,
+              logger: log,
+              ...(options.adminPassword === undefined
+                ? {}
+                : { bootstrap: identityBootstrap(config, options.adminPassword) }),
+            }),
+          )
+          break
         case 'nova-conductor':
           services.push(
             createConductorService({

@@ -23,12 +23,7 @@ export interface ClientConfigOptions {
  */
 export function writeClientConfig(options: ClientConfigOptions): ClientConfigFiles {
   const dir = path.resolve(options.statePath)
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const passwordFile = path.join(dir, 'admin-password')
-  if (!existsSync(passwordFile)) {
-    writeFileSync(passwordFile, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 })
-  }
-  const password = readFileSync(passwordFile, 'utf8').trim()
+  const password = ensureAdminPassword(dir)
   const cloud = options.cloudName ?? 'nova-ts'
 
   const cloudsYaml = path.join(dir, 'clouds.yaml')
@@ -70,4 +65,15 @@ export function writeClientConfig(options: ClientConfigOptions): ClientConfigFil
     { mode: 0o600 },
   )
   return { cloudsYaml, openrc, adminPassword: password }
+}
+
+/** The all-in-one admin password: generated on first start into `<state_path>/admin-password` (0600), then kept. */
+export function ensureAdminPassword(statePath: string): string {
+  const dir = path.resolve(statePath)
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const passwordFile = path.join(dir, 'admin-password')
+  if (!existsSync(passwordFile)) {
+    writeFileSync(passwordFile, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 })
+  }
+  return readFileSync(passwordFile, 'utf8').trim()
 }

@@ -3,6 +3,7 @@ import { findDefaultConfigFiles, loadConfig, redactedConfigDump, type NovaConfig
 import type { Daemon } from './binaries.js'
 import { buildProcess, type ProcessParts } from './build-process.js'
 import { parseDaemonArgs } from './cli.js'
+import { ensureAdminPassword } from './client-config.js'
 
 export interface LaunchOptions {
   /** The name the process runs as (`nova-all`, `nova-conductor`, …). */
@@ -46,7 +47,13 @@ export async function launch(options: LaunchOptions): Promise<void> {
 
   let parts: ProcessParts
   try {
-    parts = await buildProcess({ config, daemons: options.daemons, logger, autoSyncSchema: options.allInOne })
+    parts = await buildProcess({
+      config,
+      daemons: options.daemons,
+      logger,
+      autoSyncSchema: options.allInOne,
+      ...(options.allInOne ? { adminPassword: ensureAdminPassword(config.DEFAULT.state_path) } : {}),
+    })
     await parts.start()
     await options.afterStart?.(parts, config, logger)
   } catch (error) {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
+import { freePort } from '../support/free-port.js'
 import { runBinary, startBinary } from '../support/spawn-binary.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'nova-launch-'))
@@ -36,14 +37,17 @@ describe('daemons refuse a bad nova.conf', () => {
 describe('nova-all', () => {
   it('starts on embedded defaults, prints its endpoints, writes clouds.yaml, and stops cleanly on SIGINT', async () => {
     const state = path.join(dir, 'all')
+    const identityPort = await freePort()
     const file = conf(
       'all.conf',
-      '[DEFAULT]\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = 0\n',
+      `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = 0\n` +
+        `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n`,
     )
     const nova = startBinary('nova-all', ['--config-file', file, '--state-path', state])
     try {
       const [, url] = await nova.waitForOutput(/compute API \(nova-api\)\s+(http:\/\/\S+)\/v2\.1/, 60_000)
       await nova.waitForOutput(/Ctrl-C stops it/, 5_000)
+      assert.ok(nova.stdout().includes(`identity (Keystone v3)  http://127.0.0.1:${identityPort}/v3`))
       const cloudsYaml = path.join(state, 'clouds.yaml')
       assert.ok(existsSync(cloudsYaml))
       const password = readFileSync(path.join(state, 'admin-password'), 'utf8').trim()

@@ -33,6 +33,11 @@ export class Invalid extends NovaError {
   static override readonly code: string = 'Invalid'
   static override readonly status: number = 400
 }
+/** 401: the caller is not authenticated (no token, a bad one, wrong credentials). */
+export class Unauthorized extends NovaError {
+  static override readonly code: string = 'Unauthorized'
+  static override readonly status: number = 401
+}
 /** 403: the caller may not do this (nova `Forbidden`). */
 export class Forbidden extends NovaError {
   static override readonly code: string = 'Forbidden'
@@ -62,6 +67,7 @@ export class Unavailable extends NovaError {
 export type ErrorFamily =
   | typeof NovaError
   | typeof Invalid
+  | typeof Unauthorized
   | typeof Forbidden
   | typeof NotFound
   | typeof Conflict

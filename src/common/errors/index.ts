@@ -1,4 +1,13 @@
-import { Conflict, Forbidden, Invalid, NotFound, NovaError, OverLimit, Unavailable } from './base.js'
+import {
+  Conflict,
+  Forbidden,
+  Invalid,
+  NotFound,
+  NovaError,
+  OverLimit,
+  Unauthorized,
+  Unavailable,
+} from './base.js'
 import { registerError } from './registry.js'
 import { InternalError } from './platform.js'
 import { RemoteError } from './wire.js'
@@ -6,6 +15,7 @@ import { RemoteError } from './wire.js'
 for (const cls of [
   NovaError,
   Invalid,
+  Unauthorized,
   Forbidden,
   NotFound,
   Conflict,
@@ -22,3 +32,4 @@ export { defineError, type DefinedError } from './define-error.js'
 export { errorClassFor, registeredErrorCodes } from './registry.js'
 export { errorFromWire, errorToWire, RemoteError, type WireError } from './wire.js'
 export * from './platform.js'
+export * from './identity.js'

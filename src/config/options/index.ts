@@ -1,5 +1,6 @@
 import { api_database, database, placement_database } from './database.js'
 import { DEFAULT } from './default.js'
+import { fernet_tokens, identity, security_compliance, token } from './identity.js'
 import { glance, keystone, keystone_authtoken, neutron, placement } from './keystone.js'
 import {
   api,
@@ -28,8 +29,10 @@ export const SECTIONS = {
   conductor,
   cors,
   database,
+  fernet_tokens,
   filter_scheduler,
   glance,
+  identity,
   keystone,
   keystone_authtoken,
   libvirt,
@@ -42,6 +45,8 @@ export const SECTIONS = {
   placement_database,
   quota,
   scheduler,
+  security_compliance,
+  token,
   upgrade_levels,
   vnc,
   wsgi,

@@ -1,6 +1,7 @@
 import type { UntypedKysely } from '../untyped.js'
 import type { SqlDifferences } from '../sql-differences.js'
 import { migration as api0001 } from './api/0001-initial.js'
+import { migration as api0002 } from './api/0002-identity.js'
 import { migration as main0001 } from './main/0001-initial.js'
 
 export type SchemaKind = 'main' | 'api'
@@ -12,5 +13,8 @@ type MigrationFactory = (d: SqlDifferences) => { up(db: UntypedKysely): Promise<
  */
 export const MIGRATIONS: Readonly<Record<SchemaKind, readonly (readonly [string, MigrationFactory])[]>> = {
   main: [['0001-initial', main0001]],
-  api: [['0001-initial', api0001]],
+  api: [
+    ['0001-initial', api0001],
+    ['0002-identity', api0002],
+  ],
 }

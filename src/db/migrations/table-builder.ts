@@ -22,6 +22,8 @@ export interface TableSpec {
   }[]
   /** Nova's soft delete: adds created_at, updated_at, deleted_at, deleted and a `shadow_<name>` twin. */
   readonly softDelete: boolean
+  /** A primary key over these columns, for tables without an `id` column. */
+  readonly primaryKey?: readonly string[]
 }
 
 const TIMESTAMPS: readonly ColumnSpec[] = [
@@ -82,6 +84,8 @@ async function createOne(
       return out
     })
   }
+  if (spec.primaryKey !== undefined)
+    builder = builder.addPrimaryKeyConstraint(`pk_${name}`, [...spec.primaryKey])
   if (!shadow) {
     for (const [i, cols] of (spec.unique ?? []).entries())
       builder = builder.addUniqueConstraint(`uniq_${name}_${i}`, [...cols])

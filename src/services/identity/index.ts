@@ -1,0 +1,81 @@
+import type { Logger } from '../../common/logger.js'
+import type { Database } from '../../db/index.js'
+import type { Service } from '../../service/service.js'
+import { createIdentityApp } from './app.js'
+import { bootstrapIdentity, type BootstrapOptions } from './bootstrap.js'
+import type { IdentityDeps, IdentitySettings } from './identity-deps.js'
+import { createCatalogStore } from './store/catalog.js'
+import { identityDb } from './store/identity-db.js'
+import { createProjectStore } from './store/projects.js'
+import { createRevocationStore } from './store/revocations.js'
+import { createRoleStore } from './store/roles.js'
+import { createUserStore } from './store/users.js'
+import { FernetKeyRepository } from './tokens/key-repository.js'
+import { RevocationCache } from './tokens/revocation-cache.js'
+
+export type { BootstrapOptions } from './bootstrap.js'
+export type { IdentitySettings } from './identity-deps.js'
+
+/** Builds the identity operations over the API database and a Fernet key directory (created if empty). */
+export async function buildIdentityDeps(
+  db: Database<unknown>,
+  settings: IdentitySettings,
+  keyDir: string,
+  logger: Logger,
+): Promise<IdentityDeps> {
+  const idb = identityDb(db)
+  const revocations = createRevocationStore(idb)
+  const keys = new FernetKeyRepository(keyDir)
+  keys.setup()
+  const revocationCache = new RevocationCache(revocations)
+  await revocationCache.reload()
+  return {
+    projects: createProjectStore(idb),
+    users: createUserStore(idb),
+    roles: createRoleStore(idb),
+    catalog: createCatalogStore(idb),
+    revocations,
+    revocationCache,
+    keys,
+    settings,
+    logger,
+  }
+}
+
+export interface IdentityServiceOptions {
+  readonly db: Database<unknown>
+  readonly settings: IdentitySettings
+  readonly keyRepository: string
+  readonly listen: string
+  readonly port: number
+  readonly logger: Logger
+  /** nova-all bootstraps on start (idempotent); a split identity daemon is bootstrapped by nova-manage. */
+  readonly bootstrap?: BootstrapOptions
+}
+
+/** The identity service (Keystone v3 subset) on its own port. */
+export function createIdentityService(options: IdentityServiceOptions): Service {
+  let app: ReturnType<typeof createIdentityApp> | undefined
+  return {
+    binary: 'nova-identity',
+    async start() {
+      const deps = await buildIdentityDeps(
+        options.db,
+        options.settings,
+        options.keyRepository,
+        options.logger,
+      )
+      if (options.bootstrap !== undefined) await bootstrapIdentity(deps, options.bootstrap)
+      app = createIdentityApp(deps, options.logger)
+      await app.listen({ host: options.listen, port: options.port })
+    },
+    async stop(drainMs) {
+      if (app === undefined) return
+      const timer = setTimeout(() => app?.server.closeAllConnections(), drainMs)
+      timer.unref()
+      await app.close()
+      clearTimeout(timer)
+    },
+    endpoints: () => [`identity (Keystone v3)  ${options.settings.publicUrl}/v3`],
+  }
+}

@@ -1,0 +1,71 @@
+import type { FastifyRequest } from 'fastify'
+import {
+  AuthenticationFailed,
+  IdentityForbidden,
+  IdentityValidationError,
+} from '../../common/errors/index.js'
+import type { TokenPayload } from './tokens/token-format.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The validated token of the caller (X-Auth-Token); undefined on the routes that need none. */
+    caller?: TokenPayload
+  }
+}
+
+export function callerOf(request: FastifyRequest): TokenPayload {
+  if (request.caller === undefined) throw new AuthenticationFailed({})
+  return request.caller
+}
+
+/** Until the policy engine lands: admin-only identity management (Keystone's legacy `admin_required`). */
+export function requireAdmin(request: FastifyRequest, action: string): TokenPayload {
+  const caller = callerOf(request)
+  if (!caller.roles.some((r) => r.name === 'admin')) throw new IdentityForbidden({ action })
+  return caller
+}
+
+export function isAdmin(request: FastifyRequest): boolean {
+  return request.caller?.roles.some((r) => r.name === 'admin') === true
+}
+
+type Json = Record<string, unknown>
+
+/** The object under `key` in a JSON body, e.g. `{"project": {...}}`; 400 otherwise. */
+export function bodyObject(body: unknown, key: string): Json {
+  const outer = body as Json | undefined
+  const inner = outer?.[key]
+  if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+    throw new IdentityValidationError({ detail: `the request body must be {"${key}": {...}}` })
+  }
+  return inner as Json
+}
+
+export function optionalString(o: Json, key: string): string | undefined {
+  const v = o[key]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'string') throw new IdentityValidationError({ detail: `${key} must be a string` })
+  return v
+}
+
+export function requiredString(o: Json, key: string, maxLength = 255): string {
+  const v = optionalString(o, key)
+  if (v === undefined || v.trim() === '') throw new IdentityValidationError({ detail: `${key} is required` })
+  if (v.length > maxLength)
+    throw new IdentityValidationError({ detail: `${key} is longer than ${maxLength} characters` })
+  return v
+}
+
+export function optionalBool(o: Json, key: string): boolean | undefined {
+  const v = o[key]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'boolean') throw new IdentityValidationError({ detail: `${key} must be a boolean` })
+  return v
+}
+
+/** Query flags as Keystone reads them: present with no value, or true/1/yes. */
+export function queryFlag(value: unknown): boolean | undefined {
+  if (value === undefined) return undefined
+  const v = String(value).toLowerCase()
+  return v === '' || v === 'true' || v === '1' || v === 'yes'
+}
