@@ -9,7 +9,7 @@ const root = path.resolve(import.meta.dirname, '..')
 const args = process.argv.slice(2)
 const onlyIndex = args.indexOf('--only')
 const only = onlyIndex >= 0 ? args[onlyIndex + 1] : undefined
-const filters = args.filter((a, i) => i !== onlyIndex && i !== onlyIndex + 1)
+const filters = onlyIndex < 0 ? args : args.filter((_, i) => i !== onlyIndex && i !== onlyIndex + 1)
 
 function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {

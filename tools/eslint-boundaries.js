@@ -29,6 +29,20 @@ export const ZONES = [
     message: 'config/ imports only common/',
   },
   {
+    folder: 'src/http',
+    forbidden: [
+      'src/config',
+      'src/db',
+      'src/bus',
+      'src/service',
+      'src/process',
+      'src/cmd',
+      'src/manage',
+      'src/services',
+    ],
+    message: 'http/ is the shared HTTP frame and imports only common/',
+  },
+  {
     folder: 'src/db',
     forbidden: ['src/bus', 'src/service', 'src/process', 'src/cmd', 'src/manage', 'src/services'],
     message: 'db/ never imports the bus, services or launchers',

@@ -1,5 +1,5 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { makeContext, newRequestId, runWithContext } from '../../common/context.js'
+import type { FastifyInstance } from 'fastify'
+import { createHttpApp } from '../../http/create-http-app.js'
 import type { Logger } from '../../common/logger.js'
 import { NotFound } from '../../common/errors/index.js'
 import { faultFor } from './faults.js'
@@ -11,43 +11,14 @@ export interface ComputeApiAppOptions {
   readonly linkPrefix?: string
 }
 
-const REQUEST_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
 /**
  * Builds the compute API application without listening (tests call it through `inject`). Every response
  * carries `x-openstack-request-id`; every error leaves through the one fault translation in faults.ts.
  */
 export function createComputeApiApp(options: ComputeApiAppOptions): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: options.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
-    genReqId: () => newRequestId(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
-  })
-
-  app.addHook('onRequest', (request, reply, done) => {
-    const incoming = request.headers['x-openstack-request-id']
-    const globalRequestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : undefined
-    const ctx = makeContext({
-      requestId: request.id,
-      ...(globalRequestId === undefined ? {} : { globalRequestId }),
-    })
-    reply.header('x-openstack-request-id', request.id)
-    reply.header('x-compute-request-id', request.id)
-    runWithContext(ctx, done)
-  })
-  app.addHook('onResponse', (request, reply, done) => {
-    options.logger.info(
-      {
-        request_id: request.id,
-        method: request.method,
-        url: request.url,
-        status: reply.statusCode,
-        ms: reply.elapsedTime,
-      },
-      'request',
-    )
-    done()
+  const app = createHttpApp({
+    logger: options.logger,
+    requestIdHeaders: ['x-openstack-request-id', 'x-compute-request-id'],
   })
 
   const base = (host: string | undefined, protocol: string): string =>

@@ -1,5 +1,5 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { makeContext, newRequestId, runWithContext } from '../../common/context.js'
+import type { FastifyInstance } from 'fastify'
+import { createHttpApp } from '../../http/create-http-app.js'
 import type { Logger } from '../../common/logger.js'
 import { AuthenticationFailed, NotFound, TokenNotValid } from '../../common/errors/index.js'
 import { identityFault } from './errors.js'
@@ -31,20 +31,10 @@ declare module 'fastify' {
  * Keystone's error shape.
  */
 export function createIdentityApp(deps: IdentityDeps, logger: Logger): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
-    // HEAD routes are declared where Keystone has them (token check, grant check), not derived from GETs.
-    exposeHeadRoutes: false,
-    genReqId: () => newRequestId(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
-  })
+  // HEAD routes are declared where Keystone has them (token check, grant check), not derived from GETs.
+  const app = createHttpApp({ logger, requestIdHeaders: ['x-openstack-request-id'], exposeHeadRoutes: false })
   const base = deps.settings.publicUrl
 
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-openstack-request-id', request.id)
-    runWithContext(makeContext({ requestId: request.id }), done)
-  })
   app.addHook('preHandler', async (request) => {
     if (request.routeOptions.config.public === true) return
     const token = request.headers['x-auth-token']
@@ -54,20 +44,6 @@ export function createIdentityApp(deps: IdentityDeps, logger: Logger): FastifyIn
       throw error
     })
   })
-  app.addHook('onResponse', (request, reply, done) => {
-    logger.info(
-      {
-        request_id: request.id,
-        method: request.method,
-        url: request.url.replace(/\?.*/, ''),
-        status: reply.statusCode,
-        ms: reply.elapsedTime,
-      },
-      'request',
-    )
-    done()
-  })
-
   app.get('/', { config: { public: true } }, async (_request, reply) =>
     reply
       .status(300)
