@@ -1,0 +1,154 @@
+import { strict as assert } from 'node:assert'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { after, before, describe, it } from 'node:test'
+import { freePort } from '../support/free-port.js'
+import { startBinary, type RunningBinary } from '../support/spawn-binary.js'
+
+const run = promisify(execFile)
+const inCi = process.env.CI === 'true' || process.env.CI === '1'
+const haveCli = await run('openstack', ['--version']).then(
+  () => true,
+  () => false,
+)
+if (!haveCli && inCi)
+  throw new Error('the openstack CLI (python3-openstackclient) is missing; .ci/run installs it')
+
+describe(
+  '[cli:openstack] the openstack CLI against nova-all',
+  { skip: haveCli ? false : 'openstack CLI not installed (apt install python3-openstackclient)' },
+  () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nova-cli-'))
+    let nova: RunningBinary
+    let env: NodeJS.ProcessEnv
+
+    before(async () => {
+      const identityPort = await freePort()
+      const computePort = await freePort()
+      const conf = path.join(dir, 'nova.conf')
+      writeFileSync(
+        conf,
+        `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = ${computePort}\n` +
+          `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n`,
+      )
+      nova = startBinary('nova-all', ['--config-file', conf, '--state-path', path.join(dir, 'state')])
+      await nova.waitForOutput(/Ctrl-C stops it/, 60_000)
+      const password = readFileSync(path.join(dir, 'state', 'admin-password'), 'utf8').trim()
+      env = {
+        PATH: process.env.PATH,
+        HOME: dir,
+        OS_AUTH_URL: `http://127.0.0.1:${identityPort}/v3`,
+        OS_USERNAME: 'admin',
+        OS_PASSWORD: password,
+        OS_PROJECT_NAME: 'admin',
+        OS_USER_DOMAIN_NAME: 'Default',
+        OS_PROJECT_DOMAIN_NAME: 'Default',
+        OS_IDENTITY_API_VERSION: '3',
+        OS_REGION_NAME: 'RegionOne',
+      }
+    })
+    after(async () => {
+      nova?.child.kill('SIGINT')
+      await nova?.exited()
+      rmSync(dir, { recursive: true, force: true })
+    })
+
+    /** Runs `openstack <args> -f json` (when it prints) and parses the output. */
+    const os = async (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<any> => {
+      // eslint-disable-line @typescript-eslint/no-explicit-any
+      const { stdout } = await run('openstack', args, { env: { ...env, ...extraEnv } })
+      return stdout.trim() === '' ? undefined : JSON.parse(stdout)
+    }
+
+    it('token issue and catalog list', async () => {
+      const token = await os(['token', 'issue', '-f', 'json'])
+      assert.match(token.id, /^gAAAAA/)
+      assert.match(token.project_id, /^[0-9a-f]{32}$/)
+      const catalog = await os(['catalog', 'list', '-f', 'json'])
+      assert.deepEqual(catalog.map((c: { Type: string }) => c.Type).sort(), ['compute', 'identity'])
+    })
+
+    it('project create, list, show, set and delete', async () => {
+      const created = await os([
+        'project',
+        'create',
+        'cli-demo',
+        '--description',
+        'made by the CLI',
+        '-f',
+        'json',
+      ])
+      assert.equal(created.name, 'cli-demo')
+      const listed = await os(['project', 'list', '-f', 'json'])
+      assert.ok(listed.some((p: { Name: string }) => p.Name === 'cli-demo'))
+      await os(['project', 'set', '--description', 'changed', 'cli-demo'])
+      const shown = await os(['project', 'show', 'cli-demo', '-f', 'json'])
+      assert.equal(shown.description, 'changed')
+      await os(['project', 'delete', 'cli-demo'])
+      const after = await os(['project', 'list', '-f', 'json'])
+      assert.ok(!after.some((p: { Name: string }) => p.Name === 'cli-demo'))
+    })
+
+    it('user create with a password, role add, role assignment list --names, the user logs in, set and delete', async () => {
+      await os(['project', 'create', 'cli-team', '-f', 'json'])
+      await os([
+        'user',
+        'create',
+        '--password',
+        'pw-carol',
+        '--email',
+        'carol@example.com',
+        'carol',
+        '-f',
+        'json',
+      ])
+      await os(['role', 'add', '--user', 'carol', '--project', 'cli-team', 'member'])
+      const assignments = await os([
+        'role',
+        'assignment',
+        'list',
+        '--names',
+        '--project',
+        'cli-team',
+        '-f',
+        'json',
+      ])
+      assert.deepEqual(
+        assignments.map((a: { Role: string; User: string; Project: string }) => [a.Role, a.User, a.Project]),
+        [['member', 'carol@Default', 'cli-team@Default']],
+      )
+      const carol = await os(['token', 'issue', '-f', 'json'], {
+        OS_USERNAME: 'carol',
+        OS_PASSWORD: 'pw-carol',
+        OS_PROJECT_NAME: 'cli-team',
+      })
+      const team = await os(['project', 'show', 'cli-team', '-f', 'json'])
+      assert.equal(carol.project_id, team.id)
+      await os(['user', 'set', '--password', 'pw-new', 'carol'])
+      await assert.rejects(
+        os(['token', 'issue', '-f', 'json'], {
+          OS_USERNAME: 'carol',
+          OS_PASSWORD: 'pw-carol',
+          OS_PROJECT_NAME: 'cli-team',
+        }),
+      )
+      await os(['user', 'delete', 'carol'])
+      const users = await os(['user', 'list', '-f', 'json'])
+      assert.ok(!users.some((u: { Name: string }) => u.Name === 'carol'))
+    })
+
+    it('endpoint list shows identity and compute on every interface', async () => {
+      const endpoints = await os(['endpoint', 'list', '-f', 'json'])
+      assert.equal(endpoints.length, 6)
+      assert.ok(
+        endpoints.some(
+          (e: { 'Service Type': string; URL: string }) =>
+            e['Service Type'] === 'compute' && e.URL.endsWith('/v2.1'),
+        ),
+      )
+    })
+  },
+)
