@@ -9,6 +9,9 @@ import { freePort } from '../support/free-port.js'
 import { startBinary, type RunningBinary } from '../support/spawn-binary.js'
 
 const run = promisify(execFile)
+// The CLI's JSON output, read field by field in assertions.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type CliJson = any
 const inCi = process.env.CI === 'true' || process.env.CI === '1'
 const haveCli = await run('openstack', ['--version']).then(
   () => true,
@@ -57,8 +60,7 @@ describe(
     })
 
     /** Runs `openstack <args> -f json` (when it prints) and parses the output. */
-    const os = async (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<any> => {
-      // eslint-disable-line @typescript-eslint/no-explicit-any
+    const os = async (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliJson> => {
       const { stdout } = await run('openstack', args, { env: { ...env, ...extraEnv } })
       return stdout.trim() === '' ? undefined : JSON.parse(stdout)
     }
