@@ -11,7 +11,8 @@ import { createComputeApiService } from '../services/compute-api/index.js'
 import { createComputeService } from '../services/compute/index.js'
 import { createSchedulerService } from '../services/scheduler/index.js'
 import { createIdentityService } from '../services/identity/index.js'
-import { identityBootstrap, identitySettings } from './identity-settings.js'
+import { TokenVerifier } from '../services/identity/client.js'
+import { identityBootstrap, identityPublicUrl, identitySettings } from './identity-settings.js'
 import { DATABASES_OF, START_ORDER, type Daemon } from './binaries.js'
 import { databaseUrls } from '../db/database-urls.js'
 import { ensureSchema } from './ensure-schema.js'
@@ -103,6 +104,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               listen: config.identity.listen,
               port: config.identity.port,
               logger: log,
+              bus,
               ...(options.adminPassword === undefined
                 ? {}
                 : { bootstrap: identityBootstrap(config, options.adminPassword) }),

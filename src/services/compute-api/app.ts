@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { createHttpApp } from '../../http/create-http-app.js'
 import type { Logger } from '../../common/logger.js'
 import { NotFound } from '../../common/errors/index.js'
+import { requireTokens, type TokenChecker } from './auth.js'
 import { faultFor } from './faults.js'
 import { versionDocument, versionsDocument } from './versions.js'
 
@@ -9,6 +10,8 @@ export interface ComputeApiAppOptions {
   readonly logger: Logger
   /** Base URL for links when the API sits behind a proxy (`[api] compute_link_prefix`); else from the request. */
   readonly linkPrefix?: string
+  /** Token checking (keystonemiddleware); without it the API trusts no one beyond the version documents. */
+  readonly auth?: { readonly checker: TokenChecker; readonly identityUri: string }
 }
 
 /**
@@ -20,6 +23,7 @@ export function createComputeApiApp(options: ComputeApiAppOptions): FastifyInsta
     logger: options.logger,
     requestIdHeaders: ['x-openstack-request-id', 'x-compute-request-id'],
   })
+  if (options.auth !== undefined) requireTokens(app, options.auth.checker, options.auth.identityUri)
 
   const base = (host: string | undefined, protocol: string): string =>
     (options.linkPrefix ?? `${protocol}://${host ?? 'localhost'}`).replace(/\/+$/, '')

@@ -3,6 +3,7 @@ import { adminContext } from '../../common/context.js'
 import type { Service } from '../../service/service.js'
 import type { ServiceRegistry } from '../../service/service-registry.js'
 import { createComputeApiApp } from './app.js'
+import type { TokenChecker } from './auth.js'
 
 export interface ComputeApiServiceOptions {
   readonly host: string
@@ -10,6 +11,11 @@ export interface ComputeApiServiceOptions {
   readonly listen: string
   readonly port: number
   readonly linkPrefix?: string
+  /** Started when the service starts (it needs the Fernet keys identity creates). */
+  readonly auth?: {
+    readonly checker: () => Promise<TokenChecker & { stop(): Promise<void> }>
+    readonly identityUri: string
+  }
   readonly registry: ServiceRegistry
   readonly serviceVersion: number
   readonly logger: Logger
@@ -17,10 +23,8 @@ export interface ComputeApiServiceOptions {
 
 /** nova-api's compute endpoint (binary `nova-osapi_compute`, as Nova records it in `services`). */
 export function createComputeApiService(options: ComputeApiServiceOptions): Service {
-  const app = createComputeApiApp({
-    logger: options.logger,
-    ...(options.linkPrefix === undefined ? {} : { linkPrefix: options.linkPrefix }),
-  })
+  let app: ReturnType<typeof createComputeApiApp> | undefined
+  let checker: (TokenChecker & { stop(): Promise<void> }) | undefined
   let url = ''
   return {
     binary: 'nova-osapi_compute',
@@ -31,14 +35,26 @@ export function createComputeApiService(options: ComputeApiServiceOptions): Serv
         topic: undefined,
         version: options.serviceVersion,
       })
+      if (options.auth !== undefined) checker = await options.auth.checker()
+      app = createComputeApiApp({
+        logger: options.logger,
+        ...(options.linkPrefix === undefined ? {} : { linkPrefix: options.linkPrefix }),
+        ...(checker === undefined || options.auth === undefined
+          ? {}
+          : { auth: { checker, identityUri: options.auth.identityUri } }),
+      })
       const address = await app.listen({ host: options.listen, port: options.port })
       url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')
     },
     async stop(drainMs) {
-      const timer = setTimeout(() => app.server.closeAllConnections(), drainMs)
-      timer.unref()
-      await app.close()
-      clearTimeout(timer)
+      const running = app
+      if (running !== undefined) {
+        const timer = setTimeout(() => running.server.closeAllConnections(), drainMs)
+        timer.unref()
+        await running.close()
+        clearTimeout(timer)
+      }
+      await checker?.stop()
     },
     endpoints: () => [`compute API (nova-api)  ${url}/v2.1`],
   }

@@ -1,6 +1,9 @@
 import type { Logger } from '../../common/logger.js'
 import type { Database } from '../../db/index.js'
 import type { Service } from '../../service/service.js'
+import type { MessageBus } from '../../bus/index.js'
+import { contextToWire, adminContext } from '../../common/context.js'
+import { REVOCATION_TOPIC } from './client.js'
 import { createIdentityApp } from './app.js'
 import { bootstrapIdentity, type BootstrapOptions } from './bootstrap.js'
 import type { IdentityDeps, IdentitySettings } from './identity-deps.js'
@@ -49,6 +52,8 @@ export interface IdentityServiceOptions {
   readonly listen: string
   readonly port: number
   readonly logger: Logger
+  /** Revocations are announced on it, so that every service's token verifier refreshes at once. */
+  readonly bus: MessageBus
   /** nova-all bootstraps on start (idempotent); a split identity daemon is bootstrapped by nova-manage. */
   readonly bootstrap?: BootstrapOptions
 }

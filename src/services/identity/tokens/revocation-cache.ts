@@ -7,9 +7,15 @@ import { isRevoked, type RevocationEvent, type RevocationStore } from '../store/
 export class RevocationCache {
   readonly #store: RevocationStore
   #events: readonly RevocationEvent[] = []
+  #onRevoked: ((event: RevocationEvent) => Promise<void>) | undefined
 
   constructor(store: RevocationStore) {
     this.#store = store
+  }
+
+  /** Called after each revocation is stored: the identity service tells the other services over the bus. */
+  onRevoked(listener: (event: RevocationEvent) => Promise<void>): void {
+    this.#onRevoked = listener
   }
 
   async reload(): Promise<void> {
@@ -20,6 +26,7 @@ export class RevocationCache {
   async revoke(event: RevocationEvent): Promise<void> {
     await this.#store.add(event)
     this.#events = [...this.#events, event]
+    await this.#onRevoked?.(event)
   }
 
   covers(token: {

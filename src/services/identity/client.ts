@@ -1,0 +1,75 @@
+import type { Database } from '../../db/index.js'
+import type { MessageBus, Subscription } from '../../bus/index.js'
+import type { Logger } from '../../common/logger.js'
+import { identityDb } from './store/identity-db.js'
+import { createRevocationStore } from './store/revocations.js'
+import { FernetKeyRepository } from './tokens/key-repository.js'
+import { RevocationCache } from './tokens/revocation-cache.js'
+import { decodeToken, type TokenPayload } from './tokens/token-format.js'
+
+export type { TokenPayload } from './tokens/token-format.js'
+
+/** Notification topic on which the identity service announces each revocation. */
+export const REVOCATION_TOPIC = 'identity_revocations.info'
+
+/** Why a token was refused; the middleware answers 401 for all of them. */
+export type TokenRefusal = 'malformed' | 'expired' | 'revoked'
+
+/**
+ * Validates tokens where they are used (keystonemiddleware's job) without calling identity: the token is
+ * decrypted with the shared Fernet keys, its expiry checked, and the revocation events (read from the API
+ * database, refreshed as soon as identity announces a revocation on the bus) consulted. Costs no I/O per request.
+ */
+export class TokenVerifier {
+  readonly #keys: FernetKeyRepository
+  readonly #revocations: RevocationCache
+  #subscription: Subscription | undefined
+
+  private constructor(keys: FernetKeyRepository, revocations: RevocationCache) {
+    this.#keys = keys
+    this.#revocations = revocations
+  }
+
+  /**
+   * Loads the keys and the revocation events, then follows revocations announced on the bus. The keys are
+   * read from `[fernet_tokens] key_repository`; it must exist (identity creates it).
+   */
+  static async start(options: {
+    db: Database<unknown>
+    keyRepository: string
+    bus: MessageBus
+    logger: Logger
+  }): Promise<TokenVerifier> {
+    const keys = new FernetKeyRepository(options.keyRepository)
+    keys.load()
+    const cache = new RevocationCache(createRevocationStore(identityDb(options.db)))
+    await cache.reload()
+    const verifier = new TokenVerifier(keys, cache)
+    verifier.#subscription = await options.bus.listenNotifications(
+      [REVOCATION_TOPIC],
+      undefined,
+      async () => {
+        await cache
+          .reload()
+          .catch((error: unknown) =>
+            options.logger.warn({ err: error }, 'reloading token revocations failed'),
+          )
+        keys.load()
+      },
+    )
+    return verifier
+  }
+
+  /** The token's payload, or why it is refused. */
+  verify(token: string, now = new Date()): TokenPayload | TokenRefusal {
+    const payload = decodeToken(this.#keys.all, token)
+    if (payload === undefined) return 'malformed'
+    if (payload.expiresAt.getTime() <= now.getTime()) return 'expired'
+    if (this.#revocations.covers(payload)) return 'revoked'
+    return payload
+  }
+
+  async stop(): Promise<void> {
+    await this.#subscription?.stop()
+  }
+}
