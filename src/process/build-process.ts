@@ -149,6 +149,20 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               ...(config.api.compute_link_prefix === undefined
                 ? {}
                 : { linkPrefix: config.api.compute_link_prefix }),
+              ...(config.api.auth_strategy === 'keystone'
+                ? {
+                    auth: {
+                      identityUri: `${identityPublicUrl(config)}/v3`,
+                      checker: () =>
+                        TokenVerifier.start({
+                          db: need(databases.api),
+                          keyRepository: config.fernet_tokens.key_repository,
+                          bus,
+                          logger: log,
+                        }),
+                    },
+                  }
+                : {}),
               registry: need(registry),
               serviceVersion: SERVICE_VERSION,
               logger: log,
