@@ -2,8 +2,7 @@ import type { Logger } from '../../common/logger.js'
 import type { Database } from '../../db/index.js'
 import type { Service } from '../../service/service.js'
 import type { MessageBus } from '../../bus/index.js'
-import { contextToWire, adminContext } from '../../common/context.js'
-import { REVOCATION_TOPIC } from './client.js'
+import { announceRevocations } from './announce-revocations.js'
 import { createIdentityApp } from './app.js'
 import { bootstrapIdentity, type BootstrapOptions } from './bootstrap.js'
 import type { IdentityDeps, IdentitySettings } from './identity-deps.js'
@@ -70,6 +69,7 @@ export function createIdentityService(options: IdentityServiceOptions): Service 
         options.keyRepository,
         options.logger,
       )
+      announceRevocations(deps.revocationCache, options.bus, options.logger)
       if (options.bootstrap !== undefined) await bootstrapIdentity(deps, options.bootstrap)
       app = createIdentityApp(deps, options.logger)
       await app.listen({ host: options.listen, port: options.port })
