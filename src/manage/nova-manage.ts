@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import { findDefaultConfigFiles, loadConfig, renderSampleConfig, type NovaConfig } from '../config/index.js'
 import { createLogger, logDestination } from '../common/logger.js'
 import { archiveCommand, purgeCommand, syncCommand, versionCommand } from './db-commands.js'
+import { fernetRotateCommand, fernetSetupCommand, identityBootstrapCommand } from './identity-commands.js'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
@@ -72,6 +73,26 @@ export async function novaManage(argv: readonly string[]): Promise<number> {
         })
     }
   }
+  const identity = program.command('identity').description('the identity service (keystone-manage)')
+  identity
+    .command('bootstrap')
+    .description('create the admin user, projects, roles and the service catalog; safe to run again')
+    .requiredOption('--bootstrap-password <password>', 'the admin user’s password')
+    .action(async (opts: { bootstrapPassword: string }) => {
+      await run(() => identityBootstrapCommand(config(), opts.bootstrapPassword, logger))()
+    })
+  identity
+    .command('fernet_setup')
+    .description('create the Fernet key repository')
+    .action(async () => {
+      code = fernetSetupCommand(config())
+    })
+  identity
+    .command('fernet_rotate')
+    .description('rotate the Fernet keys')
+    .action(async () => {
+      code = fernetRotateCommand(config())
+    })
   program
     .command('config')
     .description('configuration helpers')

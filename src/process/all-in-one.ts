@@ -3,7 +3,7 @@ import type { NovaConfig } from '../config/index.js'
 import type { ProcessParts } from './build-process.js'
 import { writeClientConfig } from './client-config.js'
 import { databaseUrls } from '../db/database-urls.js'
-import { identityPublicUrl } from './identity-settings.js'
+import { identityPublicUrl } from '../services/identity/settings-from-config.js'
 
 /**
  * What nova-all does once everything runs: write clouds.yaml + openrc and print, for a person at the

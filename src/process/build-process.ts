@@ -12,7 +12,11 @@ import { createComputeService } from '../services/compute/index.js'
 import { createSchedulerService } from '../services/scheduler/index.js'
 import { createIdentityService } from '../services/identity/index.js'
 import { TokenVerifier } from '../services/identity/client.js'
-import { identityBootstrap, identityPublicUrl, identitySettings } from './identity-settings.js'
+import {
+  identityBootstrap,
+  identityPublicUrl,
+  identitySettings,
+} from '../services/identity/settings-from-config.js'
 import { DATABASES_OF, START_ORDER, type Daemon } from './binaries.js'
 import { databaseUrls } from '../db/database-urls.js'
 import { ensureSchema } from './ensure-schema.js'

@@ -1,5 +1,6 @@
-import type { NovaConfig } from '../config/index.js'
-import type { BootstrapOptions, IdentitySettings } from '../services/identity/index.js'
+import type { NovaConfig } from '../../config/index.js'
+import type { BootstrapOptions } from './bootstrap.js'
+import type { IdentitySettings } from './identity-deps.js'
 
 /** Where clients reach identity: `[identity] public_endpoint`, else http://<my_ip>:<port>. */
 export function identityPublicUrl(config: NovaConfig): string {
