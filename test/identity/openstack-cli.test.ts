@@ -142,6 +142,52 @@ describe(
       assert.ok(!users.some((u: { Name: string }) => u.Name === 'carol'))
     })
 
+    it('application credential create, then token issue with v3applicationcredential; deleting it ends its tokens', async () => {
+      const cred = await os([
+        'application',
+        'credential',
+        'create',
+        'cli-cred',
+        '--description',
+        'for scripts',
+        '-f',
+        'json',
+      ])
+      assert.match(cred.secret, /.{20,}/)
+      const appEnv = {
+        OS_AUTH_TYPE: 'v3applicationcredential',
+        OS_APPLICATION_CREDENTIAL_ID: cred.id,
+        OS_APPLICATION_CREDENTIAL_SECRET: cred.secret,
+        OS_USERNAME: '',
+        OS_PASSWORD: '',
+        OS_PROJECT_NAME: '',
+      }
+      const token = await os(['token', 'issue', '-f', 'json'], appEnv)
+      const admin = await os(['project', 'show', 'admin', '-f', 'json'])
+      assert.equal(token.project_id, admin.id)
+      const listed = await os(['application', 'credential', 'list', '-f', 'json'])
+      assert.deepEqual(
+        listed.map((c: { Name: string }) => c.Name),
+        ['cli-cred'],
+      )
+      await os(['application', 'credential', 'delete', 'cli-cred'])
+      await assert.rejects(os(['token', 'issue', '-f', 'json'], appEnv))
+    })
+
+    it('ec2 credentials create and list', async () => {
+      const created = await os(['ec2', 'credentials', 'create', '-f', 'json'])
+      assert.match(created.access, /^[0-9a-f]{32}$/)
+      assert.match(created.secret, /^[0-9a-f]{32}$/)
+      const listed = await os(['ec2', 'credentials', 'list', '-f', 'json'])
+      assert.ok(listed.some((c: { Access: string }) => c.Access === created.access))
+      await os(['ec2', 'credentials', 'delete', created.access])
+      assert.ok(
+        !(await os(['ec2', 'credentials', 'list', '-f', 'json'])).some(
+          (c: { Access: string }) => c.Access === created.access,
+        ),
+      )
+    })
+
     it('endpoint list shows identity and compute on every interface', async () => {
       const endpoints = await os(['endpoint', 'list', '-f', 'json'])
       assert.equal(endpoints.length, 6)

@@ -2,6 +2,7 @@ import type { UntypedKysely } from '../untyped.js'
 import type { SqlDifferences } from '../sql-differences.js'
 import { migration as api0001 } from './api/0001-initial.js'
 import { migration as api0002 } from './api/0002-identity.js'
+import { migration as api0003 } from './api/0003-identity-credentials.js'
 import { migration as main0001 } from './main/0001-initial.js'
 
 export type SchemaKind = 'main' | 'api'
@@ -16,5 +17,6 @@ export const MIGRATIONS: Readonly<Record<SchemaKind, readonly (readonly [string,
   api: [
     ['0001-initial', api0001],
     ['0002-identity', api0002],
+    ['0003-identity-credentials', api0003],
   ],
 }

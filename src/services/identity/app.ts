@@ -6,6 +6,7 @@ import { identityFault } from './errors.js'
 import type { IdentityDeps } from './identity-deps.js'
 import { registerAuthRoutes } from './routes/auth.js'
 import { registerCatalogRoutes } from './routes/catalog.js'
+import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerProjectRoutes } from './routes/projects.js'
 import { registerRoleRoutes } from './routes/roles.js'
 import { registerUserRoutes } from './routes/users.js'
@@ -59,6 +60,7 @@ export function createIdentityApp(deps: IdentityDeps, logger: Logger): FastifyIn
   registerUserRoutes(app, deps)
   registerRoleRoutes(app, deps)
   registerCatalogRoutes(app, deps)
+  registerCredentialRoutes(app, deps)
 
   app.setNotFoundHandler({ preHandler: async () => undefined }, async (request) => {
     throw new NotFound(

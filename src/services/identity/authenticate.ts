@@ -57,6 +57,12 @@ export async function authenticate(
     parentAuditId = previous.auditIds[0]
     inheritedExpiry = previous.expiresAt
     inheritedScope = scopeOf(previous)
+  } else if (methods.includes('application_credential')) {
+    return await appCredentialAuth(
+      deps,
+      obj(identity.application_credential, 'auth.identity.application_credential'),
+      now,
+    )
   } else {
     throw new IdentityValidationError({ detail: `unsupported authentication methods ${methods.join(', ')}` })
   }
@@ -187,4 +193,54 @@ export async function rolesFor(deps: IdentityDeps, userId: string, scope: Scope)
     if (!project.enabled) return []
   }
   return await deps.roles.expand([...new Set(assignments.map((a) => a.roleId))])
+}
+
+/**
+ * The `application_credential` method: by id, or by name and user; the token is scoped to the credential's
+ * project with the credential's roles (those the user still holds there). Wrong secret, unknown or expired
+ * credential all fail alike.
+ */
+async function appCredentialAuth(deps: IdentityDeps, ac: Json, now: Date): Promise<TokenPayload> {
+  const secret = typeof ac.secret === 'string' ? ac.secret : ''
+  let cred
+  if (typeof ac.id === 'string') cred = await deps.credentials.getAppCredential(ac.id).catch(() => undefined)
+  else {
+    const name = str(ac.name, 'auth.identity.application_credential.name')
+    const u = obj(ac.user, 'auth.identity.application_credential.user')
+    let userId = typeof u.id === 'string' ? u.id : undefined
+    if (userId === undefined) {
+      const domainId = await domainIdOf(deps, u.domain)
+      userId =
+        domainId === undefined
+          ? undefined
+          : (await deps.users.findByName(str(u.name, 'user.name'), domainId))?.id
+    }
+    cred = userId === undefined ? undefined : await deps.credentials.findAppCredentialByName(userId, name)
+  }
+  const ok = await verifyPassword(secret, cred?.secretHash)
+  if (
+    cred === undefined ||
+    !ok ||
+    (cred.expiresAt !== undefined && cred.expiresAt.getTime() <= now.getTime())
+  ) {
+    throw new AuthenticationFailed({})
+  }
+  const user = await deps.users.get(cred.userId).catch(() => undefined)
+  if (user === undefined || !user.enabled) throw new AuthenticationFailed({})
+  const held = new Set(
+    (await rolesFor(deps, cred.userId, { kind: 'project', projectId: cred.projectId })).map((r) => r.id),
+  )
+  const roles = await deps.roles.expand(cred.roles.map((r) => r.id).filter((id) => held.has(id)))
+  if (roles.length === 0) throw new AuthenticationFailed({})
+  const expiry = now.getTime() + deps.settings.tokenExpirationS * 1000
+  return {
+    userId: cred.userId,
+    methods: ['application_credential'],
+    projectId: cred.projectId,
+    roles: roles.map((r) => ({ id: r.id, name: r.name })),
+    issuedAt: now,
+    expiresAt: new Date(Math.min(expiry, cred.expiresAt?.getTime() ?? Infinity)),
+    auditIds: [newAuditId()],
+    appCredId: cred.id,
+  }
 }

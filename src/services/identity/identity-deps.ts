@@ -1,5 +1,6 @@
 import type { Logger } from '../../common/logger.js'
 import type { CatalogStore } from './store/catalog.js'
+import type { CredentialStore } from './store/credentials.js'
 import type { ProjectStore } from './store/projects.js'
 import type { RevocationStore } from './store/revocations.js'
 import type { RoleStore } from './store/roles.js'
@@ -24,6 +25,7 @@ export interface IdentityDeps {
   readonly users: UserStore
   readonly roles: RoleStore
   readonly catalog: CatalogStore
+  readonly credentials: CredentialStore
   readonly revocations: RevocationStore
   readonly revocationCache: RevocationCache
   readonly keys: FernetKeyRepository

@@ -7,6 +7,7 @@ import { createIdentityApp } from './app.js'
 import { bootstrapIdentity, type BootstrapOptions } from './bootstrap.js'
 import type { IdentityDeps, IdentitySettings } from './identity-deps.js'
 import { createCatalogStore } from './store/catalog.js'
+import { createCredentialStore } from './store/credentials.js'
 import { identityDb } from './store/identity-db.js'
 import { createProjectStore } from './store/projects.js'
 import { createRevocationStore } from './store/revocations.js'
@@ -36,6 +37,7 @@ export async function buildIdentityDeps(
     users: createUserStore(idb),
     roles: createRoleStore(idb),
     catalog: createCatalogStore(idb),
+    credentials: createCredentialStore(idb),
     revocations,
     revocationCache,
     keys,

@@ -34,5 +34,9 @@ export async function validateToken(
     if (project === undefined || !project.enabled)
       throw new TokenNotValid({ reason: 'the project is disabled or gone' })
   }
+  if (payload.appCredId !== undefined) {
+    const cred = await deps.credentials.getAppCredential(payload.appCredId).catch(() => undefined)
+    if (cred === undefined) throw new TokenNotValid({ reason: 'its application credential is gone' })
+  }
   return payload
 }

@@ -5,6 +5,7 @@ export interface RevocationEvent {
   readonly userId?: string
   readonly projectId?: string
   readonly auditId?: string
+  readonly appCredId?: string
   readonly issuedBefore: Date
 }
 
@@ -19,6 +20,7 @@ export function createRevocationStore(idb: IdentityDb) {
           user_id: event.userId ?? null,
           project_id: event.projectId ?? null,
           audit_id: event.auditId ?? null,
+          app_cred_id: event.appCredId ?? null,
           issued_before: d.toDbDate(event.issuedBefore),
           revoked_at: d.toDbDate(new Date()),
         })
@@ -33,6 +35,9 @@ export function createRevocationStore(idb: IdentityDb) {
         ...(r.user_id === null ? {} : { userId: String(r.user_id) }),
         ...(r.project_id === null ? {} : { projectId: String(r.project_id) }),
         ...(r.audit_id === null ? {} : { auditId: String(r.audit_id) }),
+        ...(r.app_cred_id === null || r.app_cred_id === undefined
+          ? {}
+          : { appCredId: String(r.app_cred_id) }),
         issuedBefore: d.fromDbDate(r.issued_before)!,
       }))
     },
@@ -52,6 +57,7 @@ export function isRevoked(
     readonly projectId?: string
     readonly auditIds: readonly string[]
     readonly issuedAt: Date
+    readonly appCredId?: string
   },
 ): boolean {
   return events.some(
@@ -59,6 +65,7 @@ export function isRevoked(
       token.issuedAt.getTime() <= e.issuedBefore.getTime() &&
       (e.userId === undefined || e.userId === token.userId) &&
       (e.projectId === undefined || e.projectId === token.projectId) &&
-      (e.auditId === undefined || token.auditIds.includes(e.auditId)),
+      (e.auditId === undefined || token.auditIds.includes(e.auditId)) &&
+      (e.appCredId === undefined || e.appCredId === token.appCredId),
   )
 }

@@ -34,6 +34,7 @@ export class RevocationCache {
     projectId?: string
     auditIds: readonly string[]
     issuedAt: Date
+    appCredId?: string
   }): boolean {
     return isRevoked(this.#events, token)
   }

@@ -13,6 +13,8 @@ export interface TokenPayload {
   readonly expiresAt: Date
   /** This token's audit id, then the audit id of the token it was made from (the chain Keystone keeps). */
   readonly auditIds: readonly string[]
+  /** Set when the token was made from an application credential (deleting it revokes the token). */
+  readonly appCredId?: string
 }
 
 interface Wire {
@@ -26,6 +28,7 @@ interface Wire {
   i: number
   e: number
   a: string[]
+  ac?: string
 }
 
 export function encodeToken(key: string, payload: TokenPayload): string {
@@ -41,6 +44,7 @@ export function encodeToken(key: string, payload: TokenPayload): string {
   if (payload.projectId !== undefined) wire.p = payload.projectId
   if (payload.domainId !== undefined) wire.d = payload.domainId
   if (payload.system === true) wire.s = 1
+  if (payload.appCredId !== undefined) wire.ac = payload.appCredId
   return fernetEncrypt(key, Buffer.from(JSON.stringify(wire)), payload.issuedAt)
 }
 
@@ -65,5 +69,6 @@ export function decodeToken(keys: readonly string[], token: string): TokenPayloa
     issuedAt: new Date(wire.i),
     expiresAt: new Date(wire.e),
     auditIds: wire.a,
+    ...(wire.ac === undefined ? {} : { appCredId: wire.ac }),
   }
 }
