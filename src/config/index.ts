@@ -1,4 +1,5 @@
 export {
+  findDefaultConfigDirs,
   findDefaultConfigFiles,
   loadConfig,
   redactedConfigDump,
@@ -7,5 +8,12 @@ export {
 } from './load.js'
 export { renderSampleConfig } from './sample.js'
 export type { ConfigOverrides, NovaConfig, SectionName } from './types.js'
-export { SECTIONS } from './options/index.js'
+export { REGISTRY, SECTIONS } from './options/index.js'
+export {
+  parseIni,
+  normalizeSectionName,
+  type IniDocument,
+  type IniSection,
+  type IniValue,
+} from './ini-parser.js'
 export * from './opt.js'

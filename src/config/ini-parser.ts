@@ -4,65 +4,91 @@ import { ConfigSyntaxError } from '../common/errors/index.js'
 export interface IniValue {
   readonly value: string
   readonly file: string
+  /** 1-based line of the `key = value` line (continuation lines belong to it). */
   readonly line: number
 }
 
-/** section → option → every value given for it, in file order (repeated keys make multi-valued options). */
-export type IniDocument = Map<string, Map<string, IniValue[]>>
+/** A section as written: its name as in the file, and option → every value given, in order. */
+export interface IniSection {
+  /** Line of the first `[name]` header of this section in the file. */
+  readonly line: number
+  readonly options: Map<string, IniValue[]>
+}
+
+/** Section name as written → its options. A section appearing twice in a file is merged. */
+export type IniDocument = Map<string, IniSection>
 
 /**
- * Parses oslo.config's INI dialect (oslo_config/iniparser.py): `#` and `;` start a comment only at the start of a
- * line; the separator is the first `=` or `:`; matching quotes around a value are stripped; an indented line
- * continues the previous value (joined with a newline) and a blank line ends it; a repeated key adds a value.
- * A `#` inside a value is part of the value. Errors are ConfigSyntaxError with file and line.
+ * Parses oslo.config's INI dialect, rule for rule as `oslo_config/iniparser.py`:
+ * - lines are right-trimmed (so CRLF works); a blank line ends a multi-line value;
+ * - a line starting with `#` or `;` is a comment (and ends a multi-line value); `#` elsewhere is part of the value;
+ * - `[name]` starts a section (names kept as written; see normalizeSectionName);
+ * - the separator is whichever of `=` and `:` comes first; key and value are trimmed; if the value starts and
+ *   ends with the same quote (`"` or `'`), those quotes are removed;
+ * - a line starting with a space or tab continues the previous value: the parts are joined with `\n`;
+ * - a key repeated in a section adds a value (MultiStrOpt); keys are case-sensitive.
+ * Throws ConfigSyntaxError {file, line, reason} on: an option before any section, a section header without
+ * `]` or without a name, a line with neither `=` nor `:`, an empty key, a continuation with nothing to continue.
+ * Pure: no I/O, never partially returns.
  */
 export function parseIni(text: string, file: string): IniDocument {
   const doc: IniDocument = new Map()
-  let section: Map<string, IniValue[]> | undefined
-  let last: { values: IniValue[]; index: number } | undefined
-  const lines = text.split(/\r?\n/)
+  let section: IniSection | undefined
+  let pending: { key: string; parts: string[]; line: number } | undefined
+  const fail = (line: number, reason: string, content: string): never => {
+    throw new ConfigSyntaxError({ file, line, reason: `${reason}: ${JSON.stringify(content)}` })
+  }
+  const flush = (): void => {
+    if (pending === undefined) return
+    if (section === undefined)
+      return fail(pending.line, 'Section must be started before assignment', pending.key)
+    const values = section.options.get(pending.key) ?? []
+    values.push({ value: pending.parts.join('\n'), file, line: pending.line })
+    section.options.set(pending.key, values)
+    pending = undefined
+  }
 
+  const lines = text.split('\n')
+  if (lines.at(-1) === '') lines.pop()
   lines.forEach((raw, i) => {
-    const line = i + 1
-    const fail = (reason: string): never => {
-      throw new ConfigSyntaxError({ file, line, reason })
-    }
-    if (raw.trim() === '') {
-      last = undefined
+    const lineNo = i + 1
+    const line = raw.trimEnd()
+    if (line === '') return flush()
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+      if (pending === undefined) return fail(lineNo, 'Unexpected continuation line', line)
+      pending.parts.push(line.trimStart())
       return
     }
-    if (/^[#;]/.test(raw)) return
-    if (/^\s/.test(raw)) {
-      if (last === undefined) return fail('continuation line without an option before it')
-      const previous = last.values[last.index]!
-      const joined = previous.value === '' ? raw.trim() : `${previous.value}\n${raw.trim()}`
-      last.values[last.index] = { ...previous, value: unquote(joined) }
-      return
-    }
-    if (raw.startsWith('[')) {
-      const match = /^\[([^\]]+)\]\s*$/.exec(raw.trimEnd())
-      if (match === null) return fail(`malformed section header ${JSON.stringify(raw.trim())}`)
-      const name = match[1]!.trim()
-      section = doc.get(name) ?? new Map()
+    flush()
+    if (line.startsWith('[')) {
+      if (!line.endsWith(']')) return fail(lineNo, 'Invalid section (must end with ])', line)
+      if (line.length <= 2) return fail(lineNo, 'Empty section name', line)
+      const name = line.slice(1, -1)
+      section = doc.get(name) ?? { line: lineNo, options: new Map() }
       doc.set(name, section)
-      last = undefined
       return
     }
-    if (section === undefined) return fail('option outside any [section]')
-    const sep = raw.search(/[=:]/)
-    if (sep < 0) return fail(`expected "name = value", found ${JSON.stringify(raw.trim())}`)
-    const key = raw.slice(0, sep).trim()
-    if (key === '') return fail('option with an empty name')
-    const values = section.get(key) ?? []
-    values.push({ value: unquote(raw.slice(sep + 1).trim()), file, line })
-    section.set(key, values)
-    last = { values, index: values.length - 1 }
+    if (line.startsWith('#') || line.startsWith(';')) return
+    const colon = line.indexOf(':')
+    const equal = line.indexOf('=')
+    if (colon < 0 && equal < 0) return fail(lineNo, "No ':' or '=' found in assignment", line)
+    const at = colon < 0 || (equal >= 0 && equal < colon) ? equal : colon
+    const key = line.slice(0, at).trim()
+    if (key === '') return fail(lineNo, 'Key cannot be empty', line)
+    if (section === undefined) return fail(lineNo, 'Section must be started before assignment', line)
+    pending = { key, parts: [unquote(line.slice(at + 1).trim())], line: lineNo }
   })
+  flush()
   return doc
 }
 
 function unquote(value: string): string {
-  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0])
+  if (value !== '' && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0])
     return value.slice(1, -1)
   return value
+}
+
+/** oslo's section-name normalisation: `DEFAULT` stays as is, every other name is lower-cased. */
+export function normalizeSectionName(name: string): string {
+  return name === 'DEFAULT' ? name : name.toLowerCase()
 }

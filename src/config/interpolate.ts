@@ -1,26 +1,29 @@
+/** A `$reference` inside a value: `$name` / `${name}` (section undefined) or `${section.name}`. */
+export interface Reference {
+  readonly section: string | undefined
+  readonly name: string
+}
+
+/** oslo's Template: `$$`, `${id}`, `$id` where id is `[_a-z][._a-z0-9]*`, case-insensitive. */
+const PATTERN = /\$(?:(\$)|\{([_a-z][._a-z0-9]*)\}|([_a-z][._a-z0-9]*))/gi
+
 /**
- * oslo.config's `$name` / `${name}` / `${section.name}` substitution in string values; `$$` is a literal `$`.
- * `lookup` returns the referenced option's raw value, or undefined when there is no such option.
- * Throws a plain string naming the reference it could not resolve (the loader says where).
+ * oslo.config's substitution (string.Template.safe_substitute over option values): `$name`, `${name}` and
+ * `${section.name}` are replaced by `lookup`'s text; `$$` and `\$` give a literal `$`; a `$` not followed by
+ * a name is left alone. `lookup` throws when the reference cannot be resolved; that error propagates.
  */
-export function interpolate(
-  value: string,
-  lookup: (section: string | undefined, name: string) => string | undefined,
-  depth = 0,
-): string {
+export function interpolate(value: string, lookup: (ref: Reference) => string): string {
   if (!value.includes('$')) return value
-  if (depth > 10) throw 'references nest too deeply (a loop?)'
-  return value.replace(
-    /\$(\$|\{([A-Za-z0-9_.]+)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (whole, _all: string, braced?: string, bare?: string) => {
-      if (whole === '$$') return '$'
-      const ref = braced ?? bare!
+  return value
+    .replaceAll('\\$', '$$$$')
+    .replace(PATTERN, (_whole, dollar?: string, braced?: string, bare?: string) => {
+      if (dollar !== undefined) return '$'
+      const ref = (braced ?? bare)!
       const dot = ref.indexOf('.')
-      const section = dot < 0 ? undefined : ref.slice(0, dot)
-      const name = dot < 0 ? ref : ref.slice(dot + 1)
-      const raw = lookup(section, name)
-      if (raw === undefined) throw `unknown reference $${ref}`
-      return interpolate(raw, lookup, depth + 1)
-    },
-  )
+      return lookup(
+        dot < 0
+          ? { section: undefined, name: ref }
+          : { section: ref.slice(0, dot), name: ref.slice(dot + 1) },
+      )
+    })
 }

@@ -5,9 +5,14 @@ import { defaultHost, defaultIp } from './host-defaults.js'
 export const DEFAULT = {
   host: hostOpt({
     default: defaultHost(),
+    sampleDefault: '<current_hostname>',
     help: 'Name of this node, as used in the services table, RPC topics (compute.<host>) and instance.host. Defaults to the machine name.',
   }),
-  my_ip: ipOpt({ default: defaultIp(), help: "This host's IP address on the management network." }),
+  my_ip: ipOpt({
+    default: defaultIp(),
+    sampleDefault: '<host_ipv4>',
+    help: "This host's IP address on the management network.",
+  }),
   state_path: strOpt({
     default: '/var/lib/nova',
     help: 'Top-level directory for state: databases (embedded default), instances, image cache, keys.',
@@ -15,6 +20,7 @@ export const DEFAULT = {
   instances_path: strOpt({ default: '$state_path/instances', help: 'Where instance disks and files live.' }),
   transport_url: strOpt({
     default: 'memory://',
+    sampleDefault: 'memory://',
     secret: true,
     help: 'Message bus: memory:// (in-process, all services in one process) or rabbit://user:pass@host:port/vhost (several brokers separated by commas).',
   }),
@@ -77,7 +83,7 @@ export const DEFAULT = {
     help: 'Concurrent RPC requests one service handles.',
   }),
   heal_instance_info_cache_interval: intOpt({
-    default: 60,
+    default: -1,
     help: 'Seconds between refreshes of instance network info caches; 0 or less disables.',
   }),
   reclaim_instance_interval: intOpt({

@@ -1,26 +1,33 @@
-import { api_database, database, placement_database } from './database.js'
+import type { SectionDefinition } from '../opt.js'
+import { api } from './api.js'
+import { api_database } from './api-database.js'
+import { conductor } from './conductor.js'
+import { cors } from './cors.js'
+import { database } from './database.js'
 import { DEFAULT } from './default.js'
+import { filter_scheduler } from './filter-scheduler.js'
+import { glance } from './glance.js'
 import { fernet_tokens, identity, security_compliance, token } from './identity.js'
-import { glance, keystone, keystone_authtoken, neutron, placement } from './keystone.js'
-import {
-  api,
-  conductor,
-  cors,
-  libvirt,
-  notifications,
-  oslo_messaging_notifications,
-  oslo_messaging_rabbit,
-  pci,
-  quota,
-  upgrade_levels,
-  vnc,
-  wsgi,
-} from './misc.js'
-import { filter_scheduler, scheduler } from './scheduler.js'
+import { keystone } from './keystone.js'
+import { keystone_authtoken } from './keystone-authtoken.js'
+import { libvirt } from './libvirt.js'
+import { neutron } from './neutron.js'
+import { notifications } from './notifications.js'
+import { oslo_messaging_notifications } from './oslo-messaging-notifications.js'
+import { oslo_messaging_rabbit } from './oslo-messaging-rabbit.js'
+import { pci } from './pci.js'
+import { placement } from './placement.js'
+import { placement_database } from './placement-database.js'
+import { quota } from './quota.js'
+import { scheduler } from './scheduler.js'
+import { upgrade_levels } from './upgrade-levels.js'
+import { vnc } from './vnc.js'
+import { wsgi } from './wsgi.js'
 
 /**
- * Every section nova-ts knows, by Nova's section name. Adding a section: one file exporting its options
- * (`{ name: xxxOpt({...}) } as const`) and one line here; the config type follows by inference.
+ * Every section nova-ts knows, by Nova's section name (`DEFAULT` first, then alphabetical, as in the sample).
+ * Adding a section: one file `options/<section>.ts` exporting `export const <section> = { name: xxxOpt({...}) }
+ * as const`, and one line here; the NovaConfig type, the loader, the dump and the sample follow by inference.
  */
 export const SECTIONS = {
   DEFAULT,
@@ -51,3 +58,6 @@ export const SECTIONS = {
   vnc,
   wsgi,
 } as const
+
+/** SECTIONS seen untyped (section → option → Opt), for code that walks every option. */
+export const REGISTRY: Readonly<Record<string, SectionDefinition>> = SECTIONS

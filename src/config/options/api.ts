@@ -1,0 +1,27 @@
+import { boolOpt, intOpt, strOpt } from '../opt.js'
+
+/** `[api]`: behaviour of the compute REST API. */
+export const api = {
+  auth_strategy: strOpt({
+    default: 'keystone',
+    choices: ['keystone', 'noauth2'],
+    help: 'How API requests are authenticated.',
+  }),
+  max_limit: intOpt({ default: 1000, min: 0, help: 'Most items one list response returns.' }),
+  compute_link_prefix: strOpt({
+    help: 'Base URL put in compute API links instead of the request host (behind a proxy).',
+  }),
+  glance_link_prefix: strOpt({ help: 'Base URL put in image links.' }),
+  instance_list_per_project_cells: boolOpt({
+    default: false,
+    help: 'Only query the cells a project has instances in.',
+  }),
+  list_records_by_skipping_down_cells: boolOpt({
+    default: true,
+    help: 'Leave unreachable cells out of lists instead of failing.',
+  }),
+  use_neutron_default_nets: boolOpt({
+    default: false,
+    help: 'Give instances with no networks requested the default network.',
+  }),
+} as const

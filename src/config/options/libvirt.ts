@@ -1,0 +1,19 @@
+import { strOpt } from '../opt.js'
+
+/** `[libvirt]`: the hypervisor driver (nova-ts: the QEMU driver reads these). */
+export const libvirt = {
+  virt_type: strOpt({
+    default: 'kvm',
+    choices: ['kvm', 'lxc', 'qemu', 'parallels', 'auto'],
+    help: 'Accelerator of the QEMU driver: kvm, qemu (software emulation), or auto (kvm when usable, else qemu).',
+  }),
+  images_type: strOpt({
+    default: 'default',
+    choices: ['raw', 'flat', 'qcow2', 'lvm', 'rbd', 'ploop', 'default'],
+    help: 'Disk image format of instances.',
+  }),
+  cpu_mode: strOpt({
+    choices: ['host-model', 'host-passthrough', 'custom', 'none'],
+    help: 'CPU model given to guests.',
+  }),
+} as const
