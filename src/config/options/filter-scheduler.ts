@@ -1,4 +1,4 @@
-import { boolOpt, floatOpt, intOpt, listOpt, multiOpt } from '../opt.js'
+import { boolOpt, floatOpt, intOpt, listOpt, multiOpt, strOpt } from '../opt.js'
 
 /** `[filter_scheduler]`: the filters and weighers that pick a host. */
 export const filter_scheduler = {
@@ -62,7 +62,8 @@ export const filter_scheduler = {
   }),
   isolated_images: listOpt({ help: 'Images only allowed on isolated_hosts.' }),
   isolated_hosts: listOpt({ help: 'Hosts reserved for isolated_images.' }),
-  aggregate_image_properties_isolation_namespace: listOpt({
-    help: 'Image property namespace matched against aggregate metadata.',
+  aggregate_image_properties_isolation_namespace: strOpt({
+    deprecatedForRemoval: 'Filtering on arbitrary image metadata properties is no longer supported.',
+    help: 'Image property namespace matched against aggregate metadata by AggregateImagePropertiesIsolation.',
   }),
 } as const
