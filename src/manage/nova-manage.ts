@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import { findDefaultConfigFiles, loadConfig, renderSampleConfig, type NovaConfig } from '../config/index.js'
 import { createLogger, logDestination } from '../common/logger.js'
 import { archiveCommand, purgeCommand, syncCommand, versionCommand } from './db-commands.js'
+import { policyCheckCommand, policyListCommand } from './policy-commands.js'
 import { fernetRotateCommand, fernetSetupCommand, identityBootstrapCommand } from './identity-commands.js'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
@@ -92,6 +93,23 @@ export async function novaManage(argv: readonly string[]): Promise<number> {
     .description('rotate the Fernet keys')
     .action(async () => {
       code = fernetRotateCommand(config())
+    })
+  const policy = program.command('policy').description('API access policy (oslo.policy)')
+  policy
+    .command('list')
+    .description('print every policy rule with its default and what it governs')
+    .action(async () => {
+      code = policyListCommand()
+    })
+  policy
+    .command('check')
+    .description('print the rules a caller with these roles passes')
+    .option('--api-name <prefix>', 'only rules whose name starts with this, e.g. identity:')
+    .option('--role <role>', 'a role of the caller (repeatable)', collect, [])
+    .option('--user-id <id>', 'the caller', 'user')
+    .option('--project-id <id>', "the caller's project", 'project')
+    .action(async (opts: { apiName?: string; role: string[]; userId: string; projectId: string }) => {
+      code = policyCheckCommand(opts)
     })
   program
     .command('config')

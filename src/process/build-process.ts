@@ -21,6 +21,7 @@ import { DATABASES_OF, START_ORDER, type Daemon } from './binaries.js'
 import { databaseUrls } from '../db/database-urls.js'
 import { ensureSchema } from './ensure-schema.js'
 import { SERVICE_VERSION } from './service-version.js'
+import { resolvePolicyFile } from './policy-file.js'
 
 export interface BuildProcessOptions {
   readonly config: NovaConfig
@@ -31,6 +32,8 @@ export interface BuildProcessOptions {
   readonly clock?: Clock
   /** nova-all: bootstrap identity on start with this admin password (idempotent). */
   readonly adminPassword?: string
+  /** Directories of the configuration files read, where a relative `[oslo_policy] policy_file` is looked up. */
+  readonly configDirs?: readonly string[]
   /** RabbitMQ queues unused this long are removed by the broker; tests set it so they leave nothing behind. */
   readonly queueExpiresMs?: number
 }
@@ -105,6 +108,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               db: need(databases.api),
               settings: identitySettings(config),
               keyRepository: config.fernet_tokens.key_repository,
+              policyFile: resolvePolicyFile(config.oslo_policy.policy_file, options.configDirs ?? []),
               listen: config.identity.listen,
               port: config.identity.port,
               logger: log,

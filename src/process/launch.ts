@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { createLogger, logDestination, type Logger } from '../common/logger.js'
 import { findDefaultConfigFiles, loadConfig, redactedConfigDump, type NovaConfig } from '../config/index.js'
 import type { Daemon } from './binaries.js'
@@ -25,13 +26,14 @@ export async function launch(options: LaunchOptions): Promise<void> {
   const args = parseDaemonArgs(options.binary, options.argv, options.description)
   let config: NovaConfig
   let warnings: readonly string[]
+  let sources: readonly string[] = []
   try {
     const configFiles =
       args.configFiles.length > 0 ? args.configFiles : findDefaultConfigFiles('nova', options.binary)
     const overrides: Record<string, Record<string, string>> = { DEFAULT: {} }
     if (args.statePath !== undefined) overrides.DEFAULT!.state_path = args.statePath
     if (args.debug) overrides.DEFAULT!.debug = 'true'
-    ;({ config, warnings } = loadConfig({ configFiles, configDirs: args.configDirs, overrides }))
+    ;({ config, warnings, sources } = loadConfig({ configFiles, configDirs: args.configDirs, overrides }))
   } catch (error) {
     fail(options.binary, error)
   }
@@ -52,6 +54,7 @@ export async function launch(options: LaunchOptions): Promise<void> {
       daemons: options.daemons,
       logger,
       autoSyncSchema: options.allInOne,
+      configDirs: [...new Set(sources.map((file) => path.dirname(path.resolve(file))))],
       ...(options.allInOne ? { adminPassword: ensureAdminPassword(config.DEFAULT.state_path) } : {}),
     })
     await parts.start()

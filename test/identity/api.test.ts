@@ -157,9 +157,14 @@ describe('identity API (Keystone v3)', () => {
 
   it('keeps projects apart: a member of A sees only A and can touch nothing of B', async () => {
     const alice = (await id.login('alice', 'alice-pw', 'proj-a')).token
-    const list = await id.call('GET', '/v3/projects', alice)
+    assert.equal(
+      (await id.call('GET', '/v3/projects', alice)).status,
+      403,
+      'listing every project is for admins',
+    )
+    const mine = await id.call('GET', '/v3/auth/projects', alice)
     assert.deepEqual(
-      (list.body.projects as Obj[]).map((p) => p.name),
+      (mine.body.projects as Obj[]).map((p) => p.name),
       ['proj-a'],
     )
     assert.equal((await id.call('GET', `/v3/projects/${made['proj-b']}`, alice)).status, 403)

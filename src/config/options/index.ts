@@ -15,6 +15,7 @@ import { neutron } from './neutron.js'
 import { notifications } from './notifications.js'
 import { oslo_messaging_notifications } from './oslo-messaging-notifications.js'
 import { oslo_messaging_rabbit } from './oslo-messaging-rabbit.js'
+import { oslo_policy } from './oslo-policy.js'
 import { pci } from './pci.js'
 import { placement } from './placement.js'
 import { placement_database } from './placement-database.js'
@@ -47,6 +48,7 @@ export const SECTIONS = {
   notifications,
   oslo_messaging_notifications,
   oslo_messaging_rabbit,
+  oslo_policy,
   pci,
   placement,
   placement_database,

@@ -3,6 +3,8 @@ import { createHttpApp } from '../../http/create-http-app.js'
 import type { Logger } from '../../common/logger.js'
 import { AuthenticationFailed, NotFound, TokenNotValid } from '../../common/errors/index.js'
 import { identityFault } from './errors.js'
+import { PolicyEnforcer } from '../../policy/index.js'
+import { IDENTITY_POLICIES } from './policies.js'
 import type { IdentityDeps } from './identity-deps.js'
 import { registerAuthRoutes } from './routes/auth.js'
 import { registerCatalogRoutes } from './routes/catalog.js'
@@ -31,10 +33,15 @@ declare module 'fastify' {
  * discovery and token issue needs a valid X-Auth-Token; failures answer 401 with WWW-Authenticate, in
  * Keystone's error shape.
  */
-export function createIdentityApp(deps: IdentityDeps, logger: Logger): FastifyInstance {
+export function createIdentityApp(
+  deps: IdentityDeps,
+  logger: Logger,
+  policy: PolicyEnforcer = new PolicyEnforcer(IDENTITY_POLICIES),
+): FastifyInstance {
   // HEAD routes are declared where Keystone has them (token check, grant check), not derived from GETs.
   const app = createHttpApp({ logger, requestIdHeaders: ['x-openstack-request-id'], exposeHeadRoutes: false })
   const base = deps.settings.publicUrl
+  app.decorate('policy', policy)
 
   app.addHook('preHandler', async (request) => {
     if (request.routeOptions.config.public === true) return

@@ -3,7 +3,10 @@ import type { Database } from '../../db/index.js'
 import type { Service } from '../../service/service.js'
 import type { MessageBus } from '../../bus/index.js'
 import { announceRevocations } from './announce-revocations.js'
+import { existsSync } from 'node:fs'
+import { PolicyEnforcer, readPolicyFile } from '../../policy/index.js'
 import { createIdentityApp } from './app.js'
+import { IDENTITY_POLICIES } from './policies.js'
 import { bootstrapIdentity, type BootstrapOptions } from './bootstrap.js'
 import type { IdentityDeps, IdentitySettings } from './identity-deps.js'
 import { createCatalogStore } from './store/catalog.js'
@@ -55,6 +58,8 @@ export interface IdentityServiceOptions {
   readonly logger: Logger
   /** Revocations are announced on it, so that every service's token verifier refreshes at once. */
   readonly bus: MessageBus
+  /** `[oslo_policy] policy_file`, resolved; a missing file means the defaults apply. */
+  readonly policyFile?: string
   /** nova-all bootstraps on start (idempotent); a split identity daemon is bootstrapped by nova-manage. */
   readonly bootstrap?: BootstrapOptions
 }
@@ -73,7 +78,11 @@ export function createIdentityService(options: IdentityServiceOptions): Service 
       )
       announceRevocations(deps.revocationCache, options.bus, options.logger)
       if (options.bootstrap !== undefined) await bootstrapIdentity(deps, options.bootstrap)
-      app = createIdentityApp(deps, options.logger)
+      const overrides =
+        options.policyFile !== undefined && existsSync(options.policyFile)
+          ? readPolicyFile(options.policyFile)
+          : new Map<string, string>()
+      app = createIdentityApp(deps, options.logger, new PolicyEnforcer(IDENTITY_POLICIES, overrides))
       await app.listen({ host: options.listen, port: options.port })
     },
     async stop(drainMs) {

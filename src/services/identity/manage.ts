@@ -32,3 +32,4 @@ export function manageFernetRotate(keyRepository: string, maxActiveKeys: number)
   return repo.all.length
 }
 export { identityBootstrap, identityPublicUrl, identitySettings } from './settings-from-config.js'
+export { IDENTITY_POLICIES } from './policies.js'

@@ -4,12 +4,17 @@ import {
   IdentityForbidden,
   IdentityValidationError,
 } from '../../common/errors/index.js'
+import type { Credentials, PolicyEnforcer, Target } from '../../policy/index.js'
 import type { TokenPayload } from './tokens/token-format.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The validated token of the caller (X-Auth-Token); undefined on the routes that need none. */
     caller?: TokenPayload
+  }
+  interface FastifyInstance {
+    /** The identity policy (defaults + the operator's policy file). */
+    policy: PolicyEnforcer
   }
 }
 
@@ -18,15 +23,32 @@ export function callerOf(request: FastifyRequest): TokenPayload {
   return request.caller
 }
 
-/** Until the policy engine lands: admin-only identity management (Keystone's legacy `admin_required`). */
-export function requireAdmin(request: FastifyRequest, action: string): TokenPayload {
+/** A token as oslo.policy sees the caller. */
+export function credentialsOf(token: TokenPayload): Credentials {
+  return {
+    user_id: token.userId,
+    ...(token.projectId === undefined ? {} : { project_id: token.projectId }),
+    ...(token.domainId === undefined ? {} : { domain_id: token.domainId }),
+    ...(token.system === true ? { system_scope: 'all' } : {}),
+    roles: token.roles.map((r) => r.name),
+    is_admin: token.roles.some((r) => r.name === 'admin'),
+  }
+}
+
+/** Enforces the named policy on the target for the caller; 403 naming the rule when refused. */
+export function authorize(request: FastifyRequest, action: string, target: Target = {}): TokenPayload {
   const caller = callerOf(request)
-  if (!caller.roles.some((r) => r.name === 'admin')) throw new IdentityForbidden({ action })
+  if (!request.server.policy.authorize(action, target, credentialsOf(caller)))
+    throw new IdentityForbidden({ action })
   return caller
 }
 
-export function isAdmin(request: FastifyRequest): boolean {
-  return request.caller?.roles.some((r) => r.name === 'admin') === true
+/** Whether the policy allows the action, without refusing (for filtering what a caller sees). */
+export function allowed(request: FastifyRequest, action: string, target: Target = {}): boolean {
+  return (
+    request.caller !== undefined &&
+    request.server.policy.authorize(action, target, credentialsOf(request.caller))
+  )
 }
 
 type Json = Record<string, unknown>

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { TokenNotValid } from '../../../common/errors/index.js'
 import { authenticate, rolesFor, scopeOf } from '../authenticate.js'
 import type { IdentityDeps } from '../identity-deps.js'
-import { callerOf } from '../request-auth.js'
+import { authorize, callerOf } from '../request-auth.js'
 import { issueToken, validateToken } from '../token-service.js'
 import type { TokenPayload } from '../tokens/token-format.js'
 import { catalogView, collection, domainView, keystoneTime, projectView } from '../views.js'
@@ -63,22 +63,22 @@ export function registerAuthRoutes(app: FastifyInstance, deps: IdentityDeps): vo
   })
 
   app.get('/v3/auth/tokens', async (request, reply) => {
-    callerOf(request)
     const subject = subjectToken(request)
     const payload = await validateToken(deps, subject)
+    authorize(request, 'identity:validate_token', { target: { token: { user_id: payload.userId } } })
     reply.header('x-subject-token', subject)
     return await tokenBody(deps, payload, !noCatalog(request))
   })
 
   app.head('/v3/auth/tokens', async (request, reply) => {
-    callerOf(request)
-    await validateToken(deps, subjectToken(request))
+    const payload = await validateToken(deps, subjectToken(request))
+    authorize(request, 'identity:check_token', { target: { token: { user_id: payload.userId } } })
     return reply.status(200).send()
   })
 
   app.delete('/v3/auth/tokens', async (request, reply) => {
-    callerOf(request)
     const payload = await validateToken(deps, subjectToken(request))
+    authorize(request, 'identity:revoke_token', { target: { token: { user_id: payload.userId } } })
     await deps.revocationCache.revoke({ auditId: payload.auditIds[0]!, issuedBefore: new Date() })
     return reply.status(204).send()
   })

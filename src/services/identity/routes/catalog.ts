@@ -1,14 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { IdentityValidationError } from '../../../common/errors/index.js'
 import type { IdentityDeps } from '../identity-deps.js'
-import {
-  bodyObject,
-  callerOf,
-  optionalBool,
-  optionalString,
-  requireAdmin,
-  requiredString,
-} from '../request-auth.js'
+import { bodyObject, optionalBool, optionalString, authorize, requiredString } from '../request-auth.js'
 import type { EndpointInterface } from '../store/catalog.js'
 import { collection, endpointView, regionView, serviceView } from '../views.js'
 
@@ -20,7 +13,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: IdentityDeps):
   const q = (request: { query: unknown }) => request.query as Record<string, string | undefined>
 
   app.get('/v3/services', async (request) => {
-    callerOf(request)
+    authorize(request, 'identity:list_services')
     const { type, name } = q(request)
     const list = await catalog.listServices({
       ...(type === undefined ? {} : { type }),
@@ -34,11 +27,11 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: IdentityDeps):
     )
   })
   app.get('/v3/services/:id', async (request) => {
-    callerOf(request)
+    authorize(request, 'identity:get_service')
     return { service: serviceView(base, await catalog.getService((request.params as { id: string }).id)) }
   })
   app.post('/v3/services', async (request, reply) => {
-    requireAdmin(request, 'identity:create_service')
+    authorize(request, 'identity:create_service')
     const s = bodyObject(request.body, 'service')
     const service = await catalog.createService({
       type: requiredString(s, 'type'),
@@ -49,13 +42,13 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: IdentityDeps):
     return reply.status(201).send({ service: serviceView(base, service) })
   })
   app.delete('/v3/services/:id', async (request, reply) => {
-    requireAdmin(request, 'identity:delete_service')
+    authorize(request, 'identity:delete_service')
     await catalog.deleteService((request.params as { id: string }).id)
     return reply.status(204).send()
   })
 
   app.get('/v3/endpoints', async (request) => {
-    callerOf(request)
+    authorize(request, 'identity:list_endpoints')
     const { service_id: serviceId, interface: iface, region_id: regionId } = q(request)
     const list = await catalog.listEndpoints({
       ...(serviceId === undefined ? {} : { serviceId }),
@@ -70,11 +63,11 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: IdentityDeps):
     )
   })
   app.get('/v3/endpoints/:id', async (request) => {
-    callerOf(request)
+    authorize(request, 'identity:get_endpoint')
     return { endpoint: endpointView(base, await catalog.getEndpoint((request.params as { id: string }).id)) }
   })
   app.post('/v3/endpoints', async (request, reply) => {
-    requireAdmin(request, 'identity:create_endpoint')
+    authorize(request, 'identity:create_endpoint')
     const e = bodyObject(request.body, 'endpoint')
     const iface = requiredString(e, 'interface')
     if (!INTERFACES.has(iface))
@@ -92,13 +85,13 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: IdentityDeps):
     return reply.status(201).send({ endpoint: endpointView(base, endpoint) })
   })
   app.delete('/v3/endpoints/:id', async (request, reply) => {
-    requireAdmin(request, 'identity:delete_endpoint')
+    authorize(request, 'identity:delete_endpoint')
     await catalog.deleteEndpoint((request.params as { id: string }).id)
     return reply.status(204).send()
   })
 
   app.get('/v3/regions', async (request) => {
-    callerOf(request)
+    authorize(request, 'identity:list_regions')
     return collection(
       base,
       '/v3/regions',
@@ -107,7 +100,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: IdentityDeps):
     )
   })
   app.get('/v3/regions/:id', async (request) => {
-    callerOf(request)
+    authorize(request, 'identity:get_region')
     return { region: regionView(base, await catalog.getRegion((request.params as { id: string }).id)) }
   })
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import {
   IdentityEntityNotFound,
   IdentityForbidden,
@@ -7,24 +7,10 @@ import {
 } from '../../../common/errors/index.js'
 import type { IdentityDeps } from '../identity-deps.js'
 import { hashPassword } from '../password.js'
-import {
-  bodyObject,
-  callerOf,
-  isAdmin,
-  optionalBool,
-  optionalString,
-  requiredString,
-} from '../request-auth.js'
+import { authorize, bodyObject, optionalBool, optionalString, requiredString } from '../request-auth.js'
 import type { AppCredential, Ec2Credential } from '../store/credentials.js'
-import type { TokenPayload } from '../tokens/token-format.js'
-import { collection, keystoneTime } from '../views.js'
 
-/** The caller itself (or an admin) may manage a user's credentials. */
-function ownerOrAdmin(request: FastifyRequest, userId: string, action: string): TokenPayload {
-  const caller = callerOf(request)
-  if (caller.userId !== userId && !isAdmin(request)) throw new IdentityForbidden({ action })
-  return caller
-}
+import { collection, keystoneTime } from '../views.js'
 
 export function registerCredentialRoutes(app: FastifyInstance, deps: IdentityDeps): void {
   const base = deps.settings.publicUrl
@@ -53,10 +39,10 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: IdentityDep
 
   app.post('/v3/users/:user/application_credentials', async (request, reply) => {
     const { user } = request.params as { user: string }
-    const caller = callerOf(request)
     // Keystone: only the user itself makes its application credentials, from a project-scoped token.
-    if (caller.userId !== user)
-      throw new IdentityForbidden({ action: 'identity:create_application_credential' })
+    const caller = authorize(request, 'identity:create_application_credential', {
+      target: { user: { id: user } },
+    })
     if (caller.projectId === undefined)
       throw new IdentityValidationError({
         detail: 'an application credential is made from a project-scoped token',
@@ -100,7 +86,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: IdentityDep
 
   app.get('/v3/users/:user/application_credentials', async (request) => {
     const { user } = request.params as { user: string }
-    ownerOrAdmin(request, user, 'identity:list_application_credentials')
+    authorize(request, 'identity:list_application_credentials', { target: { user: { id: user } } })
     const { name } = request.query as { name?: string }
     const list = await credentials.listAppCredentials(user, name)
     return collection(
@@ -113,7 +99,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: IdentityDep
 
   app.get('/v3/users/:user/application_credentials/:id', async (request) => {
     const { user, id } = request.params as { user: string; id: string }
-    ownerOrAdmin(request, user, 'identity:get_application_credential')
+    authorize(request, 'identity:get_application_credential', { target: { user: { id: user } } })
     const cred = await credentials.getAppCredential(id)
     if (cred.userId !== user) throw new IdentityEntityNotFound({ entity: 'application credential', id })
     return { application_credential: appCredView(cred) }
@@ -121,7 +107,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: IdentityDep
 
   app.delete('/v3/users/:user/application_credentials/:id', async (request, reply) => {
     const { user, id } = request.params as { user: string; id: string }
-    ownerOrAdmin(request, user, 'identity:delete_application_credential')
+    authorize(request, 'identity:delete_application_credential', { target: { user: { id: user } } })
     await credentials.deleteAppCredential(user, id)
     await deps.revocationCache.revoke({ appCredId: id, issuedBefore: new Date() })
     return reply.status(204).send()
@@ -129,7 +115,9 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: IdentityDep
 
   app.post('/v3/users/:user/credentials/OS-EC2', async (request, reply) => {
     const { user } = request.params as { user: string }
-    const caller = ownerOrAdmin(request, user, 'identity:ec2_create_credential')
+    const caller = authorize(request, 'identity:ec2_create_credential', {
+      target: { credential: { user_id: user } },
+    })
     const body = (request.body ?? {}) as Record<string, unknown>
     const projectId = typeof body.tenant_id === 'string' ? body.tenant_id : caller.projectId
     if (projectId === undefined) throw new IdentityValidationError({ detail: 'tenant_id is required' })
@@ -145,7 +133,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: IdentityDep
 
   app.get('/v3/users/:user/credentials/OS-EC2', async (request) => {
     const { user } = request.params as { user: string }
-    ownerOrAdmin(request, user, 'identity:ec2_list_credentials')
+    authorize(request, 'identity:ec2_list_credentials', { target: { credential: { user_id: user } } })
     return collection(
       base,
       `/v3/users/${user}/credentials/OS-EC2`,
@@ -156,7 +144,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: IdentityDep
 
   app.get('/v3/users/:user/credentials/OS-EC2/:access', async (request) => {
     const { user, access } = request.params as { user: string; access: string }
-    ownerOrAdmin(request, user, 'identity:ec2_get_credential')
+    authorize(request, 'identity:ec2_get_credential', { target: { credential: { user_id: user } } })
     const cred = await credentials.findEc2(access)
     if (cred === undefined || cred.userId !== user)
       throw new IdentityEntityNotFound({ entity: 'credential', id: access })
@@ -165,7 +153,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: IdentityDep
 
   app.delete('/v3/users/:user/credentials/OS-EC2/:access', async (request, reply) => {
     const { user, access } = request.params as { user: string; access: string }
-    ownerOrAdmin(request, user, 'identity:ec2_delete_credential')
+    authorize(request, 'identity:ec2_delete_credential', { target: { credential: { user_id: user } } })
     await credentials.deleteEc2(user, access)
     return reply.status(204).send()
   })

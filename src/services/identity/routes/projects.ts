@@ -3,12 +3,10 @@ import { IdentityValidationError } from '../../../common/errors/index.js'
 import type { IdentityDeps } from '../identity-deps.js'
 import {
   bodyObject,
-  callerOf,
-  isAdmin,
   optionalBool,
   optionalString,
   queryFlag,
-  requireAdmin,
+  authorize,
   requiredString,
 } from '../request-auth.js'
 import { collection, domainView, projectView } from '../views.js'
@@ -32,7 +30,7 @@ export function registerProjectRoutes(app: FastifyInstance, deps: IdentityDeps):
   const { projects, roles } = deps
 
   app.get('/v3/domains', async (request) => {
-    callerOf(request)
+    authorize(request, 'identity:list_domains')
     const q = request.query as Query
     const list = await projects.listDomains({
       ...(q.name === undefined ? {} : { name: q.name }),
@@ -46,11 +44,12 @@ export function registerProjectRoutes(app: FastifyInstance, deps: IdentityDeps):
     )
   })
   app.get('/v3/domains/:id', async (request) => {
-    callerOf(request)
-    return { domain: domainView(base, await projects.getDomain((request.params as { id: string }).id)) }
+    const { id } = request.params as { id: string }
+    authorize(request, 'identity:get_domain', { target: { domain: { id } } })
+    return { domain: domainView(base, await projects.getDomain(id)) }
   })
   app.post('/v3/domains', async (request, reply) => {
-    requireAdmin(request, 'identity:create_domain')
+    authorize(request, 'identity:create_domain')
     const d = bodyObject(request.body, 'domain')
     const domain = await projects.createDomain({
       name: requiredString(d, 'name', 64),
@@ -61,7 +60,7 @@ export function registerProjectRoutes(app: FastifyInstance, deps: IdentityDeps):
   })
 
   app.get('/v3/projects', async (request) => {
-    const caller = callerOf(request)
+    authorize(request, 'identity:list_projects')
     const q = request.query as Query
     const list = await projects.listProjects({
       ...(q.name === undefined ? {} : { name: q.name }),
@@ -69,16 +68,7 @@ export function registerProjectRoutes(app: FastifyInstance, deps: IdentityDeps):
       ...(q.parent_id === undefined ? {} : { parentId: q.parent_id }),
       ...(queryFlag(q.enabled) === undefined ? {} : { enabled: queryFlag(q.enabled)! }),
     })
-    // A non-admin sees only the projects it has a role on (its own).
-    let visible = list
-    if (!isAdmin(request)) {
-      const mine = new Set(
-        (await roles.listAssignments({ actorIds: [caller.userId], types: ['UserProject'] })).map(
-          (a) => a.targetId,
-        ),
-      )
-      visible = list.filter((p) => mine.has(p.id))
-    }
+    const visible = list
     return collection(
       base,
       '/v3/projects',
@@ -88,14 +78,13 @@ export function registerProjectRoutes(app: FastifyInstance, deps: IdentityDeps):
   })
 
   app.get('/v3/projects/:id', async (request) => {
-    const caller = callerOf(request)
     const { id } = request.params as { id: string }
-    if (!isAdmin(request) && caller.projectId !== id) requireAdmin(request, 'identity:get_project')
+    authorize(request, 'identity:get_project', { target: { project: { id } } })
     return { project: projectView(base, await projects.getProject(id)) }
   })
 
   app.post('/v3/projects', async (request, reply) => {
-    requireAdmin(request, 'identity:create_project')
+    authorize(request, 'identity:create_project')
     const p = bodyObject(request.body, 'project')
     if (p.is_domain === true)
       throw new IdentityValidationError({
@@ -117,7 +106,9 @@ export function registerProjectRoutes(app: FastifyInstance, deps: IdentityDeps):
   })
 
   app.patch('/v3/projects/:id', async (request) => {
-    requireAdmin(request, 'identity:update_project')
+    authorize(request, 'identity:update_project', {
+      target: { project: { id: (request.params as { id: string }).id } },
+    })
     const { id } = request.params as { id: string }
     const p = bodyObject(request.body, 'project')
     const enabled = optionalBool(p, 'enabled')
@@ -135,7 +126,9 @@ export function registerProjectRoutes(app: FastifyInstance, deps: IdentityDeps):
   })
 
   app.delete('/v3/projects/:id', async (request, reply) => {
-    requireAdmin(request, 'identity:delete_project')
+    authorize(request, 'identity:delete_project', {
+      target: { project: { id: (request.params as { id: string }).id } },
+    })
     const { id } = request.params as { id: string }
     const children = await projects.listProjects({ parentId: id })
     if (children.length > 0)

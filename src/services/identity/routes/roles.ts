@@ -6,7 +6,7 @@ import {
   callerOf,
   optionalString,
   queryFlag,
-  requireAdmin,
+  authorize,
   requiredString,
 } from '../request-auth.js'
 import { SYSTEM_TARGET, type Assignment, type AssignmentType } from '../store/roles.js'
@@ -19,7 +19,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: IdentityDeps): vo
   const { roles } = deps
 
   app.get('/v3/roles', async (request) => {
-    callerOf(request)
+    authorize(request, 'identity:list_roles')
     const q = request.query as Record<string, string | undefined>
     const list = await roles.list(q.name === undefined ? {} : { name: q.name })
     return collection(
@@ -30,11 +30,11 @@ export function registerRoleRoutes(app: FastifyInstance, deps: IdentityDeps): vo
     )
   })
   app.get('/v3/roles/:id', async (request) => {
-    callerOf(request)
+    authorize(request, 'identity:get_role')
     return { role: roleView(base, await roles.get((request.params as Params).id!)) }
   })
   app.post('/v3/roles', async (request, reply) => {
-    requireAdmin(request, 'identity:create_role')
+    authorize(request, 'identity:create_role')
     const r = bodyObject(request.body, 'role')
     const role = await roles.create({
       name: requiredString(r, 'name'),
@@ -43,7 +43,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: IdentityDeps): vo
     return reply.status(201).send({ role: roleView(base, role) })
   })
   app.delete('/v3/roles/:id', async (request, reply) => {
-    requireAdmin(request, 'identity:delete_role')
+    authorize(request, 'identity:delete_role')
     const { id } = request.params as Params
     const holders = await roles.listAssignments({ roleId: id! })
     await roles.delete(id!)
@@ -52,7 +52,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: IdentityDeps): vo
     return reply.status(204).send()
   })
   app.put('/v3/roles/:prior/implies/:implied', async (request, reply) => {
-    requireAdmin(request, 'identity:create_implied_role')
+    authorize(request, 'identity:create_implied_role')
     const { prior, implied } = request.params as Params
     await roles.get(prior!)
     await roles.get(implied!)
@@ -103,7 +103,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: IdentityDeps): vo
   }
   for (const [path, grantOf] of grantPaths) {
     app.get(path, async (request) => {
-      requireAdmin(request, 'identity:list_grants')
+      authorize(request, 'identity:list_grants')
       const g = grantOf(request.params as Params)
       const held = await roles.listAssignments({
         actorIds: [g.actorId],
@@ -119,7 +119,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: IdentityDeps): vo
       )
     })
     app.put(`${path}/:role`, async (request, reply) => {
-      requireAdmin(request, 'identity:create_grant')
+      authorize(request, 'identity:create_grant')
       const params = request.params as Params
       const g = grantOf(params)
       await checkExists(g, params.role!)
@@ -127,7 +127,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: IdentityDeps): vo
       return reply.status(204).send()
     })
     app.head(`${path}/:role`, async (request, reply) => {
-      requireAdmin(request, 'identity:check_grant')
+      authorize(request, 'identity:check_grant')
       const params = request.params as Params
       const g = grantOf(params)
       if (!(await roles.hasAssignment({ ...g, roleId: params.role! })))
@@ -135,7 +135,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: IdentityDeps): vo
       return reply.status(204).send()
     })
     app.delete(`${path}/:role`, async (request, reply) => {
-      requireAdmin(request, 'identity:revoke_grant')
+      authorize(request, 'identity:revoke_grant')
       const params = request.params as Params
       const g = grantOf(params)
       if (!(await roles.revoke({ ...g, roleId: params.role! })))
@@ -157,7 +157,7 @@ export function registerRoleRoutes(app: FastifyInstance, deps: IdentityDeps): vo
 }
 
 async function roleAssignments(deps: IdentityDeps, request: FastifyRequest) {
-  requireAdmin(request, 'identity:list_role_assignments')
+  authorize(request, 'identity:list_role_assignments')
   const base = deps.settings.publicUrl
   const q = request.query as Record<string, string | undefined>
   const effective = queryFlag(q.effective) === true

@@ -1,15 +1,13 @@
 import type { FastifyInstance } from 'fastify'
-import { AuthenticationFailed, IdentityForbidden } from '../../../common/errors/index.js'
+import { AuthenticationFailed } from '../../../common/errors/index.js'
 import type { IdentityDeps } from '../identity-deps.js'
 import { hashPassword, verifyPassword } from '../password.js'
 import {
   bodyObject,
-  callerOf,
-  isAdmin,
   optionalBool,
   optionalString,
   queryFlag,
-  requireAdmin,
+  authorize,
   requiredString,
 } from '../request-auth.js'
 import { collection, projectView, userView } from '../views.js'
@@ -37,7 +35,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: IdentityDeps): vo
   const rounds = deps.settings.passwordHashRounds
 
   app.get('/v3/users', async (request) => {
-    requireAdmin(request, 'identity:list_users')
+    authorize(request, 'identity:list_users')
     const q = request.query as Record<string, string | undefined>
     const list = await users.list({
       ...(q.name === undefined ? {} : { name: q.name }),
@@ -53,14 +51,13 @@ export function registerUserRoutes(app: FastifyInstance, deps: IdentityDeps): vo
   })
 
   app.get('/v3/users/:id', async (request) => {
-    const caller = callerOf(request)
     const { id } = request.params as { id: string }
-    if (caller.userId !== id) requireAdmin(request, 'identity:get_user')
+    authorize(request, 'identity:get_user', { target: { user: { id } } })
     return { user: userView(base, await users.get(id)) }
   })
 
   app.post('/v3/users', async (request, reply) => {
-    requireAdmin(request, 'identity:create_user')
+    authorize(request, 'identity:create_user')
     const u = bodyObject(request.body, 'user')
     const domainId = optionalString(u, 'domain_id') ?? deps.settings.defaultDomainId
     await deps.projects.getDomain(domainId)
@@ -78,7 +75,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: IdentityDeps): vo
   })
 
   app.patch('/v3/users/:id', async (request) => {
-    requireAdmin(request, 'identity:update_user')
+    authorize(request, 'identity:update_user')
     const { id } = request.params as { id: string }
     const u = bodyObject(request.body, 'user')
     const password = optionalString(u, 'password')
@@ -98,9 +95,8 @@ export function registerUserRoutes(app: FastifyInstance, deps: IdentityDeps): vo
   })
 
   app.post('/v3/users/:id/password', async (request, reply) => {
-    const caller = callerOf(request)
     const { id } = request.params as { id: string }
-    if (caller.userId !== id) throw new IdentityForbidden({ action: 'identity:change_password' })
+    authorize(request, 'identity:change_password', { target: { user: { id } } })
     const u = bodyObject(request.body, 'user')
     const current = await users.getCredentials(id)
     if (!(await verifyPassword(optionalString(u, 'original_password') ?? '', current.passwordHash)))
@@ -111,7 +107,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: IdentityDeps): vo
   })
 
   app.delete('/v3/users/:id', async (request, reply) => {
-    requireAdmin(request, 'identity:delete_user')
+    authorize(request, 'identity:delete_user')
     const { id } = request.params as { id: string }
     await users.delete(id)
     await deps.roles.deleteAssignmentsOf('actor_id', id)
@@ -120,10 +116,8 @@ export function registerUserRoutes(app: FastifyInstance, deps: IdentityDeps): vo
   })
 
   app.get('/v3/users/:id/projects', async (request) => {
-    const caller = callerOf(request)
     const { id } = request.params as { id: string }
-    if (caller.userId !== id && !isAdmin(request))
-      throw new IdentityForbidden({ action: 'identity:list_user_projects' })
+    authorize(request, 'identity:list_user_projects', { target: { user: { id } } })
     const groups = await deps.roles.groupsOf(id)
     const assignments = await deps.roles.listAssignments({
       actorIds: [id, ...groups],

@@ -1,0 +1,77 @@
+import type { RuleDefault } from '../../policy/index.js'
+
+const ADMIN = 'rule:admin_required'
+
+/**
+ * The identity service's policy defaults (Keystone's names). The admin role is cloud-wide admin here, as in
+ * Keystone's legacy defaults; owners may read themselves, their tokens and their credentials. Operators
+ * override any of them in `[oslo_policy] policy_file`.
+ */
+export const IDENTITY_POLICIES: readonly RuleDefault[] = [
+  { name: 'admin_required', check: 'role:admin', description: 'The caller holds the admin role.' },
+  { name: 'service_role', check: 'role:service', description: 'The caller is a service user.' },
+  {
+    name: 'token_subject',
+    check: 'user_id:%(target.token.user_id)s',
+    description: 'The token belongs to the caller.',
+  },
+  ...crud('project', { get: `${ADMIN} or project_id:%(target.project.id)s` }),
+  {
+    name: 'identity:list_user_projects',
+    check: `${ADMIN} or user_id:%(target.user.id)s`,
+    description: "List a user's projects.",
+  },
+  ...crud('user', { get: `${ADMIN} or user_id:%(target.user.id)s` }),
+  {
+    name: 'identity:change_password',
+    check: 'user_id:%(target.user.id)s',
+    description: 'Change your own password.',
+  },
+  ...crud('domain', {}),
+  ...crud('role', {}),
+  { name: 'identity:create_implied_role', check: ADMIN, description: 'Make one role imply another.' },
+  ...crud('service', {}),
+  ...crud('endpoint', {}),
+  { name: 'identity:list_regions', check: '@', description: 'List regions.' },
+  { name: 'identity:get_region', check: '@', description: 'Show a region.' },
+  { name: 'identity:list_grants', check: ADMIN, description: 'List the roles an actor holds on a target.' },
+  { name: 'identity:check_grant', check: ADMIN, description: 'Check a role assignment.' },
+  { name: 'identity:create_grant', check: ADMIN, description: 'Assign a role.' },
+  { name: 'identity:revoke_grant', check: ADMIN, description: 'Remove a role assignment.' },
+  { name: 'identity:list_role_assignments', check: ADMIN, description: 'List role assignments.' },
+  {
+    name: 'identity:validate_token',
+    check: `${ADMIN} or rule:service_role or rule:token_subject`,
+    description: 'Validate a token (GET /v3/auth/tokens).',
+  },
+  {
+    name: 'identity:check_token',
+    check: `${ADMIN} or rule:service_role or rule:token_subject`,
+    description: 'Check a token (HEAD /v3/auth/tokens).',
+  },
+  {
+    name: 'identity:revoke_token',
+    check: `${ADMIN} or rule:service_role or rule:token_subject`,
+    description: 'Revoke a token (DELETE /v3/auth/tokens).',
+  },
+  ...['create', 'list', 'get', 'delete'].map((verb) => ({
+    name: `identity:${verb}_application_credential${verb === 'list' ? 's' : ''}`,
+    check: verb === 'create' ? 'user_id:%(target.user.id)s' : `${ADMIN} or user_id:%(target.user.id)s`,
+    description: `${verb} an application credential (the owner, or an admin except for create).`,
+  })),
+  ...['create', 'list', 'get', 'delete'].map((verb) => ({
+    name: `identity:ec2_${verb}_credential${verb === 'list' ? 's' : ''}`,
+    check: `${ADMIN} or user_id:%(target.credential.user_id)s`,
+    description: `${verb} an EC2 credential (the owner or an admin).`,
+  })),
+]
+
+function crud(entity: string, overrides: { get?: string }): RuleDefault[] {
+  return [
+    { name: `identity:get_${entity}`, check: overrides.get ?? ADMIN, description: `Show a ${entity}.` },
+    { name: `identity:list_${entity}s`, check: ADMIN, description: `List ${entity}s.` },
+    { name: `identity:create_${entity}`, check: ADMIN, description: `Create a ${entity}.` },
+    { name: `identity:update_${entity}`, check: ADMIN, description: `Update a ${entity}.` },
+    { name: `identity:delete_${entity}`, check: ADMIN, description: `Delete a ${entity}.` },
+  ]
+}
