@@ -43,6 +43,21 @@ export const ZONES = [
     message: 'http/ is the shared HTTP frame and imports only common/',
   },
   {
+    folder: 'src/policy',
+    forbidden: [
+      'src/config',
+      'src/db',
+      'src/bus',
+      'src/http',
+      'src/service',
+      'src/process',
+      'src/cmd',
+      'src/manage',
+      'src/services',
+    ],
+    message: 'policy/ is the rule engine and imports only common/',
+  },
+  {
     folder: 'src/db',
     forbidden: ['src/bus', 'src/service', 'src/process', 'src/cmd', 'src/manage', 'src/services'],
     message: 'db/ never imports the bus, services or launchers',
