@@ -26,6 +26,27 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     genReqId: () => newRequestId(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
   })
+  // OpenStack clients send `Content-Type: application/json` on requests without a body (DELETE, PUT of a grant):
+  // an empty body is no body, not an error. Malformed JSON is still a 400.
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString()
+    if (text.trim() === '') {
+      done(null, undefined)
+      return
+    }
+    try {
+      done(null, JSON.parse(text))
+    } catch (error) {
+      done(
+        Object.assign(new Error(`Malformed JSON in request body: ${(error as Error).message}`), {
+          statusCode: 400,
+          code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+        }),
+        undefined,
+      )
+    }
+  })
   app.addHook('onRequest', (request, reply, done) => {
     const incoming = request.headers['x-openstack-request-id']
     const globalRequestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : undefined
