@@ -8,7 +8,9 @@ import { IDENTITY_POLICIES } from './policies.js'
 import type { IdentityDeps } from './identity-deps.js'
 import { registerAuthRoutes } from './routes/auth.js'
 import { registerCatalogRoutes } from './routes/catalog.js'
+import { registerCatalogAdminRoutes } from './routes/catalog-admin.js'
 import { registerCredentialRoutes } from './routes/credentials.js'
+import { registerGroupRoutes } from './routes/groups.js'
 import { registerProjectRoutes } from './routes/projects.js'
 import { registerRoleRoutes } from './routes/roles.js'
 import { registerUserRoutes } from './routes/users.js'
@@ -67,7 +69,9 @@ export function createIdentityApp(
   registerUserRoutes(app, deps)
   registerRoleRoutes(app, deps)
   registerCatalogRoutes(app, deps)
+  registerCatalogAdminRoutes(app, deps)
   registerCredentialRoutes(app, deps)
+  registerGroupRoutes(app, deps)
 
   app.setNotFoundHandler({ preHandler: async () => undefined }, async (request) => {
     throw new NotFound(

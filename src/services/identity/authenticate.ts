@@ -45,6 +45,7 @@ export async function authenticate(
   let parentAuditId: string | undefined
   let inheritedExpiry: Date | undefined
   let inheritedScope: Scope | undefined
+  let inheritedMethods: readonly string[] | undefined
   if (methods.includes('password')) {
     userId = (await passwordUser(deps, obj(identity.password, 'auth.identity.password'))).id
   } else if (methods.includes('token')) {
@@ -57,6 +58,7 @@ export async function authenticate(
     parentAuditId = previous.auditIds[0]
     inheritedExpiry = previous.expiresAt
     inheritedScope = scopeOf(previous)
+    inheritedMethods = previous.methods
   } else if (methods.includes('application_credential')) {
     return await appCredentialAuth(
       deps,
@@ -79,7 +81,8 @@ export async function authenticate(
   )
   return {
     userId,
-    methods: methods as string[],
+    // A rescoped token keeps the methods of the token it came from (Keystone: e.g. password + token).
+    methods: [...new Set([...(inheritedMethods ?? []), ...(methods as string[])])],
     ...(scope.kind === 'project' ? { projectId: scope.projectId } : {}),
     ...(scope.kind === 'domain' ? { domainId: scope.domainId } : {}),
     ...(scope.kind === 'system' ? { system: true } : {}),

@@ -1,6 +1,7 @@
 import type { Logger } from '../../common/logger.js'
 import type { CatalogStore } from './store/catalog.js'
 import type { CredentialStore } from './store/credentials.js'
+import type { GroupStore } from './store/groups.js'
 import type { ProjectStore } from './store/projects.js'
 import type { RevocationStore } from './store/revocations.js'
 import type { RoleStore } from './store/roles.js'
@@ -26,6 +27,7 @@ export interface IdentityDeps {
   readonly roles: RoleStore
   readonly catalog: CatalogStore
   readonly credentials: CredentialStore
+  readonly groups: GroupStore
   readonly revocations: RevocationStore
   readonly revocationCache: RevocationCache
   readonly keys: FernetKeyRepository

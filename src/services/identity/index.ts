@@ -11,6 +11,7 @@ import { bootstrapIdentity, type BootstrapOptions } from './bootstrap.js'
 import type { IdentityDeps, IdentitySettings } from './identity-deps.js'
 import { createCatalogStore } from './store/catalog.js'
 import { createCredentialStore } from './store/credentials.js'
+import { createGroupStore } from './store/groups.js'
 import { identityDb } from './store/identity-db.js'
 import { createProjectStore } from './store/projects.js'
 import { createRevocationStore } from './store/revocations.js'
@@ -41,6 +42,7 @@ export async function buildIdentityDeps(
     roles: createRoleStore(idb),
     catalog: createCatalogStore(idb),
     credentials: createCredentialStore(idb),
+    groups: createGroupStore(idb),
     revocations,
     revocationCache,
     keys,

@@ -5,6 +5,7 @@ import {
   IdentityForbidden,
   IdentityValidationError,
 } from '../../../common/errors/index.js'
+import { rolesFor } from '../authenticate.js'
 import type { IdentityDeps } from '../identity-deps.js'
 import { hashPassword } from '../password.js'
 import { authorize, bodyObject, optionalBool, optionalString, requiredString } from '../request-auth.js'
@@ -61,11 +62,14 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: IdentityDep
     if (expiresAt !== undefined && Number.isNaN(expiresAt.getTime()))
       throw new IdentityValidationError({ detail: 'expires_at must be a date' })
     const wanted = a.roles
-    let roles = caller.roles
+    // The roles the user holds on the project now (the token's list may predate a new assignment).
+    let roles: { id: string; name: string }[] = (
+      await rolesFor(deps, caller.userId, { kind: 'project', projectId: caller.projectId })
+    ).map((r) => ({ id: r.id, name: r.name }))
     if (wanted !== undefined) {
       if (!Array.isArray(wanted)) throw new IdentityValidationError({ detail: 'roles must be a list' })
       roles = wanted.map((w: { id?: string; name?: string }) => {
-        const held = caller.roles.find((r) => r.id === w.id || r.name === w.name)
+        const held = roles.find((r) => r.id === w.id || r.name === w.name)
         if (held === undefined)
           throw new IdentityForbidden({ action: `delegate role ${w.name ?? w.id} the user does not hold` })
         return held

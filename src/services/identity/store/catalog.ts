@@ -1,4 +1,4 @@
-import { IdentityEntityNotFound } from '../../../common/errors/index.js'
+import { IdentityDuplicate, IdentityEntityNotFound } from '../../../common/errors/index.js'
 import { newId } from './ids.js'
 import type { IdentityDb } from './identity-db.js'
 
@@ -84,6 +84,20 @@ export function createCatalogStore(idb: IdentityDb) {
       if (filter.name !== undefined) q = q.where('name', '=', filter.name)
       return (await q.execute()).map(toService)
     },
+    async updateService(
+      id: string,
+      changes: { type?: string; name?: string; description?: string; enabled?: boolean },
+    ): Promise<CatalogService> {
+      await this.getService(id)
+      const set: Record<string, unknown> = { updated_at: now() }
+      if (changes.type !== undefined) set.type = changes.type
+      if (changes.name !== undefined) set.name = changes.name
+      if (changes.description !== undefined) set.description = changes.description
+      if (changes.enabled !== undefined) set.enabled = d.toDbBool(changes.enabled)
+      await k.updateTable('identity_services').set(set).where('id', '=', id).execute()
+      return await this.getService(id)
+    },
+
     async deleteService(id: string): Promise<void> {
       await this.getService(id)
       await k.deleteFrom('identity_endpoints').where('service_id', '=', id).execute()
@@ -128,6 +142,29 @@ export function createCatalogStore(idb: IdentityDb) {
       if (filter.regionId !== undefined) q = q.where('region_id', '=', filter.regionId)
       return (await q.execute()).map(toEndpoint)
     },
+    async updateEndpoint(
+      id: string,
+      changes: {
+        serviceId?: string
+        interface?: EndpointInterface
+        regionId?: string
+        url?: string
+        enabled?: boolean
+      },
+    ): Promise<Endpoint> {
+      await this.getEndpoint(id)
+      if (changes.serviceId !== undefined) await this.getService(changes.serviceId)
+      if (changes.regionId !== undefined) await this.ensureRegion(changes.regionId)
+      const set: Record<string, unknown> = { updated_at: now() }
+      if (changes.serviceId !== undefined) set.service_id = changes.serviceId
+      if (changes.interface !== undefined) set.interface = changes.interface
+      if (changes.regionId !== undefined) set.region_id = changes.regionId
+      if (changes.url !== undefined) set.url = changes.url
+      if (changes.enabled !== undefined) set.enabled = d.toDbBool(changes.enabled)
+      await k.updateTable('identity_endpoints').set(set).where('id', '=', id).execute()
+      return await this.getEndpoint(id)
+    },
+
     async updateEndpointUrl(id: string, url: string): Promise<void> {
       await k.updateTable('identity_endpoints').set({ url, updated_at: now() }).where('id', '=', id).execute()
     },
@@ -150,6 +187,48 @@ export function createCatalogStore(idb: IdentityDb) {
       if (row === undefined) throw new IdentityEntityNotFound({ entity: 'region', id })
       return toRegion(row)
     },
+    async createRegion(fields: {
+      id?: string
+      description?: string
+      parentRegionId?: string
+    }): Promise<Region> {
+      const id = fields.id ?? newId()
+      if (fields.parentRegionId !== undefined) await this.getRegion(fields.parentRegionId)
+      const exists = await k
+        .selectFrom('identity_regions')
+        .select('id')
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (exists !== undefined)
+        throw new IdentityDuplicate({ entity: 'region', detail: `Duplicate ID, ${id}` })
+      await k
+        .insertInto('identity_regions')
+        .values({
+          id,
+          description: fields.description ?? '',
+          parent_region_id: fields.parentRegionId ?? null,
+          created_at: now(),
+        })
+        .execute()
+      return await this.getRegion(id)
+    },
+    async updateRegion(
+      id: string,
+      changes: { description?: string; parentRegionId?: string },
+    ): Promise<Region> {
+      await this.getRegion(id)
+      if (changes.parentRegionId !== undefined) await this.getRegion(changes.parentRegionId)
+      const set: Record<string, unknown> = { updated_at: now() }
+      if (changes.description !== undefined) set.description = changes.description
+      if (changes.parentRegionId !== undefined) set.parent_region_id = changes.parentRegionId
+      await k.updateTable('identity_regions').set(set).where('id', '=', id).execute()
+      return await this.getRegion(id)
+    },
+    async deleteRegion(id: string): Promise<void> {
+      await this.getRegion(id)
+      await k.deleteFrom('identity_regions').where('id', '=', id).execute()
+    },
+
     async listRegions(): Promise<Region[]> {
       return (await k.selectFrom('identity_regions').selectAll().orderBy('id').execute()).map(toRegion)
     },

@@ -93,6 +93,48 @@ export function createProjectStore(idb: IdentityDb) {
       return (await q.execute()).map(toDomain)
     },
 
+    async updateDomain(
+      id: string,
+      changes: { name?: string; description?: string; enabled?: boolean },
+    ): Promise<Domain> {
+      await this.getDomain(id)
+      const set: Record<string, unknown> = { updated_at: d.toDbDate(new Date()) }
+      if (changes.name !== undefined) set.name = changes.name
+      if (changes.description !== undefined) set.description = changes.description
+      if (changes.enabled !== undefined) set.enabled = d.toDbBool(changes.enabled)
+      await insertUnique(idb, 'domain', `Duplicate entry found with name ${changes.name ?? ''}`, (x) =>
+        x.updateTable('identity_domains').set(set).where('id', '=', id).execute(),
+      )
+      return await this.getDomain(id)
+    },
+    /** Deletes a domain and everything in it (projects, users, groups and their assignments). */
+    async deleteDomain(id: string): Promise<void> {
+      await this.getDomain(id)
+      await k.transaction().execute(async (trx) => {
+        const owned = async (table: string) =>
+          (await trx.selectFrom(table).select('id').where('domain_id', '=', id).execute()).map((r) =>
+            String(r.id),
+          )
+        const ids = [
+          ...(await owned('identity_projects')),
+          ...(await owned('identity_users')),
+          ...(await owned('identity_groups')),
+          id,
+        ]
+        await trx
+          .deleteFrom('identity_assignments')
+          .where((eb) => eb.or([eb('actor_id', 'in', ids), eb('target_id', 'in', ids)]))
+          .execute()
+        await trx
+          .deleteFrom('identity_group_members')
+          .where((eb) => eb.or([eb('user_id', 'in', ids), eb('group_id', 'in', ids)]))
+          .execute()
+        for (const table of ['identity_projects', 'identity_users', 'identity_groups'])
+          await trx.deleteFrom(table).where('domain_id', '=', id).execute()
+        await trx.deleteFrom('identity_domains').where('id', '=', id).execute()
+      })
+    },
+
     async createProject(fields: {
       name: string
       domainId: string
