@@ -11,6 +11,7 @@ import { registerCatalogRoutes } from './routes/catalog.js'
 import { registerCatalogAdminRoutes } from './routes/catalog-admin.js'
 import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerGroupRoutes } from './routes/groups.js'
+import { registerRoleInferenceRoutes } from './routes/role-inferences.js'
 import { registerProjectRoutes } from './routes/projects.js'
 import { registerRoleRoutes } from './routes/roles.js'
 import { registerUserRoutes } from './routes/users.js'
@@ -72,6 +73,7 @@ export function createIdentityApp(
   registerCatalogAdminRoutes(app, deps)
   registerCredentialRoutes(app, deps)
   registerGroupRoutes(app, deps)
+  registerRoleInferenceRoutes(app, deps)
 
   app.setNotFoundHandler({ preHandler: async () => undefined }, async (request) => {
     throw new NotFound(

@@ -92,11 +92,14 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: IdentityDeps):
 
   app.get('/v3/regions', async (request) => {
     authorize(request, 'identity:list_regions')
+    const parent = (request.query as { parent_region_id?: string }).parent_region_id
     return collection(
       base,
       '/v3/regions',
       'regions',
-      (await catalog.listRegions()).map((r) => regionView(base, r)),
+      (await catalog.listRegions())
+        .filter((r) => parent === undefined || r.parentRegionId === parent)
+        .map((r) => regionView(base, r)),
     )
   })
   app.get('/v3/regions/:id', async (request) => {

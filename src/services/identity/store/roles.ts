@@ -102,6 +102,24 @@ export function createRoleStore(idb: IdentityDb) {
           .values({ prior_role_id: priorId, implied_role_id: impliedId })
           .execute()
     },
+    async removeImplied(priorId: string, impliedId: string): Promise<boolean> {
+      const result = await k
+        .deleteFrom('identity_implied_roles')
+        .where('prior_role_id', '=', priorId)
+        .where('implied_role_id', '=', impliedId)
+        .executeTakeFirst()
+      return Number(result.numDeletedRows) > 0
+    },
+    async update(id: string, changes: { name?: string; description?: string }): Promise<Role> {
+      await this.get(id)
+      const set: Record<string, unknown> = { updated_at: d.toDbDate(new Date()) }
+      if (changes.name !== undefined) set.name = changes.name
+      if (changes.description !== undefined) set.description = changes.description
+      await insertUnique(idb, 'role', `Duplicate entry found with name ${changes.name ?? ''}`, (x) =>
+        x.updateTable('identity_roles').set(set).where('id', '=', id).execute(),
+      )
+      return await this.get(id)
+    },
     async listImplied(): Promise<{ priorId: string; impliedId: string }[]> {
       const rows = await k.selectFrom('identity_implied_roles').selectAll().execute()
       return rows.map((r) => ({ priorId: String(r.prior_role_id), impliedId: String(r.implied_role_id) }))
