@@ -37,7 +37,12 @@ export async function tokenBody(deps: IdentityDeps, payload: TokenPayload, withC
   }
   if (scope.kind !== 'unscoped') {
     // Roles as they are now (assignments may have changed since issue; removals also revoke the token).
-    body.roles = (await rolesFor(deps, payload.userId, scope)).map((r) => ({ id: r.id, name: r.name }))
+    // An application credential's token carries exactly the credential's roles.
+    const current = (await rolesFor(deps, payload.userId, scope)).map((r) => ({ id: r.id, name: r.name }))
+    body.roles =
+      payload.appCredId === undefined
+        ? current
+        : current.filter((r) => payload.roles.some((p) => p.id === r.id))
     if (withCatalog)
       body.catalog = catalogView(await deps.catalog.listServices(), await deps.catalog.listEndpoints())
   }
