@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
+import { signV2 } from '../../src/services/identity/ec2-signature.js'
 import { ADMIN_PASSWORD, startIdentity, type IdentityFixture } from '../support/identity-fixture.js'
 
 type Obj = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -260,5 +261,50 @@ describe('identity API (Keystone v3)', () => {
       (a) => `${a.role.name} ${a.user.name}@${a.user.domain.name} ${a.scope.project.name}`,
     )
     assert.deepEqual(rows.sort(), ['member alice@Default proj-a', 'reader rita@Default proj-a'])
+  })
+  it('turns a request signed with an EC2 credential into a token for its project (POST /v3/ec2tokens)', async () => {
+    const alice = (await id.login('alice', 'alice-pw', 'proj-a')).token
+    const created = await id.call('POST', `/v3/users/${made.alice}/credentials/OS-EC2`, alice, {
+      tenant_id: made['proj-a'],
+    })
+    assert.equal(created.status, 201)
+    const { access, secret } = created.body.credential as Obj
+    const params = {
+      Action: 'DescribeInstances',
+      AWSAccessKeyId: access,
+      SignatureMethod: 'HmacSHA256',
+      SignatureVersion: '2',
+      Version: '2016-11-15',
+    }
+    const unsigned = {
+      access,
+      host: 'ec2.test:8788',
+      verb: 'POST',
+      path: '/',
+      params,
+      headers: {},
+      signature: '',
+    }
+    const signature = signV2(secret, unsigned)
+    const ok = await id.app.inject({
+      method: 'POST',
+      url: '/v3/ec2tokens',
+      payload: { credentials: { ...unsigned, signature } },
+    })
+    assert.equal(ok.statusCode, 200)
+    assert.match(String(ok.headers['x-subject-token']), /^gAAAAA/)
+    assert.equal((ok.json() as Obj).token.project.id, made['proj-a'])
+    const forged = await id.app.inject({
+      method: 'POST',
+      url: '/v3/ec2tokens',
+      payload: { credentials: { ...unsigned, signature: signV2('guess', unsigned) } },
+    })
+    assert.equal(forged.statusCode, 401)
+    const other = await id.call(
+      'GET',
+      `/v3/users/${made.alice}/credentials/OS-EC2`,
+      (await id.login('rita', 'rita-pw', 'proj-a')).token,
+    )
+    assert.equal(other.status, 403, "another user cannot read alice's EC2 credentials")
   })
 })

@@ -11,6 +11,7 @@ import { registerCatalogRoutes } from './routes/catalog.js'
 import { registerCatalogAdminRoutes } from './routes/catalog-admin.js'
 import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerGroupRoutes } from './routes/groups.js'
+import { registerEc2TokenRoutes } from './routes/ec2tokens.js'
 import { registerRoleInferenceRoutes } from './routes/role-inferences.js'
 import { registerProjectRoutes } from './routes/projects.js'
 import { registerRoleRoutes } from './routes/roles.js'
@@ -73,6 +74,7 @@ export function createIdentityApp(
   registerCatalogAdminRoutes(app, deps)
   registerCredentialRoutes(app, deps)
   registerGroupRoutes(app, deps)
+  registerEc2TokenRoutes(app, deps)
   registerRoleInferenceRoutes(app, deps)
 
   app.setNotFoundHandler({ preHandler: async () => undefined }, async (request) => {
