@@ -11,6 +11,7 @@ import { registerCatalogRoutes } from './routes/catalog.js'
 import { registerCatalogAdminRoutes } from './routes/catalog-admin.js'
 import { registerCredentialRoutes } from './routes/credentials.js'
 import { registerGroupRoutes } from './routes/groups.js'
+import { registerProjectTagRoutes } from './routes/project-tags.js'
 import { registerEc2TokenRoutes } from './routes/ec2tokens.js'
 import { registerRoleInferenceRoutes } from './routes/role-inferences.js'
 import { registerProjectRoutes } from './routes/projects.js'
@@ -74,6 +75,7 @@ export function createIdentityApp(
   registerCatalogAdminRoutes(app, deps)
   registerCredentialRoutes(app, deps)
   registerGroupRoutes(app, deps)
+  registerProjectTagRoutes(app, deps)
   registerEc2TokenRoutes(app, deps)
   registerRoleInferenceRoutes(app, deps)
 
