@@ -3,7 +3,7 @@ import type { TokenPayload, TokenRefusal } from '../identity/client.js'
 
 /** What the compute API needs to check tokens: identity's in-process verifier (identity/client.ts). */
 export interface TokenChecker {
-  verify(token: string): TokenPayload | TokenRefusal
+  verify(token: string, serviceToken?: string): TokenPayload | TokenRefusal
 }
 
 declare module 'fastify' {
@@ -26,7 +26,11 @@ export function requireTokens(app: FastifyInstance, checker: TokenChecker, ident
     const path = request.url.replace(/\?.*/, '')
     if (!/^\/v2(\.1)?\/.+/.test(path)) return
     const header = request.headers['x-auth-token']
-    const result = typeof header === 'string' && header !== '' ? checker.verify(header) : 'malformed'
+    const service = request.headers['x-service-token']
+    const result =
+      typeof header === 'string' && header !== ''
+        ? checker.verify(header, typeof service === 'string' && service !== '' ? service : undefined)
+        : 'malformed'
     if (typeof result === 'string') {
       request.log.info({ reason: result }, 'token refused')
       return reply.status(401).header('www-authenticate', `Keystone uri="${identityUri}"`).send(UNAUTHORIZED)

@@ -9,6 +9,9 @@ import { decodeToken, type TokenPayload } from './tokens/token-format.js'
 
 export type { TokenPayload } from './tokens/token-format.js'
 
+/** How long after expiry a user token stays usable when a service token vouches for it (Keystone: 2 days). */
+const ALLOW_EXPIRED_WINDOW_MS = 2 * 24 * 3600 * 1000
+
 /** Notification topic on which the identity service announces each revocation. */
 export const REVOCATION_TOPIC = 'identity_revocations.info'
 
@@ -60,12 +63,21 @@ export class TokenVerifier {
     return verifier
   }
 
-  /** The token's payload, or why it is refused. */
-  verify(token: string, now = new Date()): TokenPayload | TokenRefusal {
+  /**
+   * The token's payload, or why it is refused. With a valid service token (`X-Service-Token` of a user holding the
+   * `service` role), an expired user token is still accepted for `[keystone_authtoken]`-style long operations
+   * started on the user's behalf (keystonemiddleware's allow_expired); a revoked one never is.
+   */
+  verify(token: string, serviceToken?: string, now = new Date()): TokenPayload | TokenRefusal {
     const payload = decodeToken(this.#keys.all, token)
     if (payload === undefined) return 'malformed'
-    if (payload.expiresAt.getTime() <= now.getTime()) return 'expired'
     if (this.#revocations.covers(payload)) return 'revoked'
+    if (payload.expiresAt.getTime() <= now.getTime()) {
+      const service = serviceToken === undefined ? undefined : this.verify(serviceToken, undefined, now)
+      const vouched = typeof service === 'object' && service.roles.some((r) => r.name === 'service')
+      const withinWindow = now.getTime() - payload.expiresAt.getTime() <= ALLOW_EXPIRED_WINDOW_MS
+      if (!vouched || !withinWindow) return 'expired'
+    }
     return payload
   }
 
