@@ -307,4 +307,32 @@ describe('identity API (Keystone v3)', () => {
     )
     assert.equal(other.status, 403, "another user cannot read alice's EC2 credentials")
   })
+  it('lists effective assignments over a project subtree, expanding groups to their members', async () => {
+    const child = await id.call('POST', '/v3/projects', admin, {
+      project: { name: 'proj-a-child', parent_id: made['proj-a'] },
+    })
+    assert.equal(child.status, 201)
+    const childId = (child.body.project as Obj).id
+    const group = await id.call('POST', '/v3/groups', admin, { group: { name: 'a-team' } })
+    const groupId = (group.body.group as Obj).id
+    assert.equal((await id.call('PUT', `/v3/groups/${groupId}/users/${made.alice}`, admin)).status, 204)
+    assert.equal(
+      (await id.call('PUT', `/v3/projects/${childId}/groups/${groupId}/roles/${made['role:member']}`, admin))
+        .status,
+      204,
+    )
+    const res = await id.call(
+      'GET',
+      `/v3/role_assignments?scope.project.id=${made['proj-a']}&include_subtree=True&effective&user.id=${made.alice}`,
+      admin,
+    )
+    assert.equal(res.status, 200)
+    const rows = (res.body.role_assignments as Obj[]).map(
+      (a) =>
+        `${a.scope.project.id === childId ? 'child' : 'a'}:${a.role.id === made['role:member'] ? 'member' : 'reader'}`,
+    )
+    assert.deepEqual(rows.sort(), ['a:member', 'a:reader', 'child:member', 'child:reader'])
+    const token = await id.login('alice', 'alice-pw', 'proj-a-child')
+    assert.equal(token.status, 201, 'a role through a group scopes a token')
+  })
 })

@@ -172,14 +172,33 @@ async function roleAssignments(deps: IdentityDeps, request: FastifyRequest) {
         : systemScope
           ? ['UserSystem', 'GroupSystem']
           : undefined
-  let list: Assignment[] = await deps.roles.listAssignments({
-    ...(target === undefined ? {} : { targetId: target }),
-    ...(types === undefined ? {} : { types }),
-    ...(q['role.id'] === undefined ? {} : { roleId: q['role.id'] }),
-  })
+  // include_subtree: the project and every project below it.
+  const targets = new Set<string>(target === undefined ? [] : [target])
+  if (queryFlag(q.include_subtree) === true && q['scope.project.id'] !== undefined) {
+    for (let frontier = [q['scope.project.id']]; frontier.length > 0;) {
+      const children = (
+        await Promise.all(frontier.map((id) => deps.projects.listProjects({ parentId: id })))
+      ).flat()
+      frontier = children.map((p) => p.id).filter((id) => !targets.has(id))
+      for (const id of frontier) targets.add(id)
+    }
+  }
+  let list: Assignment[] = (
+    await deps.roles.listAssignments({
+      ...(types === undefined ? {} : { types }),
+      ...(q['role.id'] === undefined ? {} : { roleId: q['role.id'] }),
+    })
+  ).filter((a) => target === undefined || targets.has(a.targetId))
   if (effective) {
-    // Effective: group assignments expanded to the group's members, and implied roles added.
+    // Effective: group assignments become assignments of each member, and implied roles are added.
     const expanded: Assignment[] = []
+    const viaGroups: Assignment[] = []
+    for (const a of list) {
+      if (!a.type.startsWith('Group')) continue
+      for (const member of await deps.groups.members(a.actorId))
+        viaGroups.push({ ...a, type: a.type.replace('Group', 'User') as AssignmentType, actorId: member })
+    }
+    list = [...list.filter((a) => a.type.startsWith('User')), ...viaGroups]
     for (const a of list) {
       const roleIds = (await deps.roles.expand([a.roleId])).map((r) => r.id)
       for (const roleId of roleIds) expanded.push({ ...a, roleId })
