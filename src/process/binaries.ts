@@ -1,6 +1,7 @@
 /** The daemons a process can run, by Nova's binary names. */
 export const DAEMONS = [
   'nova-identity',
+  'nova-image',
   'nova-conductor',
   'nova-scheduler',
   'nova-compute',
@@ -11,6 +12,7 @@ export type Daemon = (typeof DAEMONS)[number]
 /** Start order: what others depend on first (identity first; the conductor before computes that register through it). */
 export const START_ORDER: readonly Daemon[] = [
   'nova-identity',
+  'nova-image',
   'nova-conductor',
   'nova-scheduler',
   'nova-compute',
@@ -20,6 +22,7 @@ export const START_ORDER: readonly Daemon[] = [
 /** Which databases each daemon opens; nova-compute opens none (nova N307). */
 export const DATABASES_OF: Readonly<Record<Daemon, readonly ('main' | 'api')[]>> = {
   'nova-identity': ['api'],
+  'nova-image': ['api'],
   'nova-conductor': ['main', 'api'],
   'nova-scheduler': ['main', 'api'],
   'nova-compute': [],

@@ -11,11 +11,13 @@ import { createComputeApiService } from '../services/compute-api/index.js'
 import { createComputeService } from '../services/compute/index.js'
 import { createSchedulerService } from '../services/scheduler/index.js'
 import { createIdentityService } from '../services/identity/index.js'
+import { createImageService } from '../services/image/index.js'
 import { TokenVerifier } from '../services/identity/client.js'
 import {
   identityBootstrap,
   identityPublicUrl,
   identitySettings,
+  imagePublicUrl,
 } from '../services/identity/settings-from-config.js'
 import { DATABASES_OF, START_ORDER, type Daemon } from './binaries.js'
 import { databaseUrls } from '../db/database-urls.js'
@@ -116,6 +118,33 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               ...(options.adminPassword === undefined
                 ? {}
                 : { bootstrap: identityBootstrap(config, options.adminPassword) }),
+            }),
+          )
+          break
+        case 'nova-image':
+          services.push(
+            createImageService({
+              db: need(databases.api),
+              dataDir: config.glance_store.filesystem_store_datadir,
+              listen: config.image.listen,
+              port: config.image.port,
+              publicUrl: imagePublicUrl(config),
+              limits: {
+                maxImageBytes: config.image.image_size_cap,
+                imageCountPerProject: config.image.image_count_total,
+                bytesPerProject: config.image.image_size_total * 1024 * 1024,
+              },
+              auth: {
+                identityUri: `${identityPublicUrl(config)}/v3`,
+                checker: () =>
+                  TokenVerifier.start({
+                    db: need(databases.api),
+                    keyRepository: config.fernet_tokens.key_repository,
+                    bus,
+                    logger: log,
+                  }),
+              },
+              logger: log,
             }),
           )
           break

@@ -7,6 +7,7 @@ import { database } from './database.js'
 import { DEFAULT } from './default.js'
 import { filter_scheduler } from './filter-scheduler.js'
 import { glance } from './glance.js'
+import { glance_store, image } from './image.js'
 import { fernet_tokens, identity, security_compliance, token } from './identity.js'
 import { keystone } from './keystone.js'
 import { keystone_authtoken } from './keystone-authtoken.js'
@@ -40,7 +41,9 @@ export const SECTIONS = {
   fernet_tokens,
   filter_scheduler,
   glance,
+  glance_store,
   identity,
+  image,
   keystone,
   keystone_authtoken,
   libvirt,

@@ -3,6 +3,7 @@ import type { SqlDifferences } from '../sql-differences.js'
 import { migration as api0001 } from './api/0001-initial.js'
 import { migration as api0002 } from './api/0002-identity.js'
 import { migration as api0003 } from './api/0003-identity-credentials.js'
+import { migration as api0004 } from './api/0004-images.js'
 import { migration as main0001 } from './main/0001-initial.js'
 
 export type SchemaKind = 'main' | 'api'
@@ -18,5 +19,6 @@ export const MIGRATIONS: Readonly<Record<SchemaKind, readonly (readonly [string,
     ['0001-initial', api0001],
     ['0002-identity', api0002],
     ['0003-identity-credentials', api0003],
+    ['0004-images', api0004],
   ],
 }

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify'
 import type { Database } from '../../db/index.js'
 import type { MessageBus, Subscription } from '../../bus/index.js'
 import type { Logger } from '../../common/logger.js'
@@ -84,4 +85,47 @@ export class TokenVerifier {
   async stop(): Promise<void> {
     await this.#subscription?.stop()
   }
+}
+
+/** What an API needs to check tokens: `TokenVerifier` or a stand-in with the same contract. */
+export interface TokenChecker {
+  verify(token: string, serviceToken?: string): TokenPayload | TokenRefusal
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller, from its validated X-Auth-Token; set on every authenticated route. */
+    token?: TokenPayload
+  }
+}
+
+const UNAUTHORIZED = {
+  error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
+}
+
+/**
+ * keystonemiddleware's job for an API: every request whose path `applies` needs a valid X-Auth-Token (an
+ * X-Service-Token may vouch for an expired one), else 401 with `WWW-Authenticate: Keystone uri=…`.
+ */
+export function requireTokens(
+  app: FastifyInstance,
+  checker: TokenChecker,
+  identityUri: string,
+  applies: (path: string) => boolean,
+): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (!applies(request.url.replace(/\?.*/, ''))) return undefined
+    const header = request.headers['x-auth-token']
+    const service = request.headers['x-service-token']
+    const result =
+      typeof header === 'string' && header !== ''
+        ? checker.verify(header, typeof service === 'string' && service !== '' ? service : undefined)
+        : 'malformed'
+    if (typeof result === 'string') {
+      request.log.info({ reason: result }, 'token refused')
+      return reply.status(401).header('www-authenticate', `Keystone uri="${identityUri}"`).send(UNAUTHORIZED)
+    }
+    request.token = result
+    return undefined
+  })
 }

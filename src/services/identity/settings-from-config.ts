@@ -31,6 +31,15 @@ export function identityBootstrap(config: NovaConfig, adminPassword: string): Bo
     endpoints: [
       { type: 'identity', name: 'keystone', url: `${identityPublicUrl(config)}/v3` },
       { type: 'compute', name: 'nova', url: `${computeBase.replace(/\/+$/, '')}/v2.1` },
+      { type: 'image', name: 'glance', url: imagePublicUrl(config) },
     ],
   }
+}
+
+/** Where clients reach the image service: `[image] public_endpoint`, else http://<my_ip>:<port>. */
+export function imagePublicUrl(config: NovaConfig): string {
+  return (config.image.public_endpoint ?? `http://${config.DEFAULT.my_ip}:${config.image.port}`).replace(
+    /\/+$/,
+    '',
+  )
 }
