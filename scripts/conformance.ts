@@ -32,7 +32,7 @@ const conf = path.join(dir, 'nova.conf')
 writeFileSync(
   conf,
   `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = ${computePort}\n` +
-    `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n`,
+    `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n[image]\nlisten = 127.0.0.1\nport = ${await freePort()}\n`,
 )
 const nova = spawn(
   process.execPath,

@@ -35,7 +35,7 @@ describe(
       writeFileSync(
         conf,
         `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = ${computePort}\n` +
-          `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n`,
+          `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n[image]\nlisten = 127.0.0.1\nport = ${await freePort()}\n`,
       )
       nova = startBinary('nova-all', ['--config-file', conf, '--state-path', path.join(dir, 'state')])
       await nova.waitForOutput(/Ctrl-C stops it/, 60_000)
@@ -70,7 +70,7 @@ describe(
       assert.match(token.id, /^gAAAAA/)
       assert.match(token.project_id, /^[0-9a-f]{32}$/)
       const catalog = await os(['catalog', 'list', '-f', 'json'])
-      assert.deepEqual(catalog.map((c: { Type: string }) => c.Type).sort(), ['compute', 'identity'])
+      assert.deepEqual(catalog.map((c: { Type: string }) => c.Type).sort(), ['compute', 'identity', 'image'])
     })
 
     it('project create, list, show, set and delete', async () => {
@@ -188,9 +188,9 @@ describe(
       )
     })
 
-    it('endpoint list shows identity and compute on every interface', async () => {
+    it('endpoint list shows identity, image and compute on every interface', async () => {
       const endpoints = await os(['endpoint', 'list', '-f', 'json'])
-      assert.equal(endpoints.length, 6)
+      assert.equal(endpoints.length, 9)
       assert.ok(
         endpoints.some(
           (e: { 'Service Type': string; URL: string }) =>

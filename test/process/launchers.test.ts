@@ -41,7 +41,7 @@ describe('nova-all', () => {
     const file = conf(
       'all.conf',
       `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = 0\n` +
-        `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n`,
+        `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n[image]\nlisten = 127.0.0.1\nport = ${await freePort()}\n`,
     )
     const nova = startBinary('nova-all', ['--config-file', file, '--state-path', state])
     try {
