@@ -83,7 +83,10 @@ const count = (label: string): number => Number(new RegExp(`- ${label}: (\\d+)`)
 const passed = count('Passed')
 const failed = count('Failed')
 const skipped = count('Skipped')
-const failing = [...log.matchAll(/\{\d+\} (\S+?)(?: \[[^\]]*\])? \.\.\. FAILED/g)].map((m) => m[1]!)
+// Test ids, and class fixtures as `setUpClass (tempest.api…Class)`, that failed.
+const failing = [
+  ...log.matchAll(/\{\d+\} ((?:setUpClass|tearDownClass) \([^)]+\)|\S+?)(?: \[[^\]]*\])? \.\.\. FAILED/g),
+].map((m) => m[1]!)
 const knownFile = path.join(root, 'conformance/known-failures.txt')
 const known = existsSync(knownFile)
   ? readFileSync(knownFile, 'utf8')

@@ -48,7 +48,12 @@ const BASE = new Set([
   'owner',
 ])
 
-type Fields = ImageChanges & { id?: string; tags?: string[]; properties?: Record<string, string> }
+type Fields = ImageChanges & {
+  id?: string
+  owner?: string
+  tags?: string[]
+  properties?: Record<string, string>
+}
 
 /** One base attribute's value, checked; returns the record change it makes. */
 function baseChange(key: string, value: unknown, admin: boolean): ImageChanges {
@@ -115,6 +120,8 @@ export function createFields(body: unknown, admin: boolean): Fields {
     } else if (READ_ONLY.has(key)) throw new Forbidden(`Attribute '${key}' is read-only.`)
     else if (key === 'owner') {
       if (!admin) throw new Forbidden("Attribute 'owner' is reserved for admins.")
+      if (typeof value !== 'string' || value.length > 255) throw new Invalid('owner must be a project id')
+      fields.owner = value
     } else if (key === 'tags') fields.tags = checkTags(value)
     else if (BASE.has(key)) Object.assign(fields, baseChange(key, value, admin))
     else properties[key] = checkProperty(key, value)
@@ -130,7 +137,16 @@ interface PatchOp {
 
 function ops(body: unknown): PatchOp[] {
   if (!Array.isArray(body)) throw new Invalid('A JSON-patch body is a list of operations.')
-  return body.map((o: Record<string, unknown>) => {
+  return body.map((raw: Record<string, unknown>) => {
+    // The v2.0 media type writes an operation as {"replace": "/path", "value": …}; v2.1 as {"op", "path", "value"}.
+    const legacy =
+      typeof raw === 'object' && raw !== null && raw.op === undefined
+        ? ['add', 'replace', 'remove'].find((k) => k in raw)
+        : undefined
+    const o: Record<string, unknown> =
+      legacy === undefined
+        ? raw
+        : { op: legacy, path: raw[legacy], ...('value' in raw ? { value: raw.value } : {}) }
     if (
       typeof o !== 'object' ||
       o === null ||
@@ -171,7 +187,11 @@ export async function applyPatch(
       if ((key === 'disk_format' || key === 'container_format') && image.status !== 'queued') {
         throw new Conflict(`Attribute ${key} can be only replaced for a queued image.`)
       }
-      Object.assign(changes, key === 'owner' ? {} : baseChange(key, op.value, admin))
+      if (key === 'owner') {
+        if (typeof op.value !== 'string' || op.value.length > 255)
+          throw new Invalid('owner must be a project id')
+        Object.assign(changes, { owner: op.value })
+      } else Object.assign(changes, baseChange(key, op.value, admin))
     } else if (op.op === 'remove') {
       if (!(key in image.properties) && !(key in properties))
         throw new Conflict(`Property ${key} does not exist.`)

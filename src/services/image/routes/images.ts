@@ -24,7 +24,7 @@ export function registerImageRoutes(app: FastifyInstance, deps: ImageDeps): void
     }
     if (fields.id !== undefined && (await images.find(fields.id)) !== undefined)
       throw new Conflict(`Image with identifier ${fields.id} already exists!`)
-    const image = await images.create({ ...fields, owner: caller.projectId ?? null })
+    const image = await images.create({ ...fields, owner: fields.owner ?? caller.projectId ?? null })
     return reply.status(201).header('location', `/v2/images/${image.id}`).send(imageView(image))
   })
 
@@ -105,8 +105,7 @@ export function registerImageRoutes(app: FastifyInstance, deps: ImageDeps): void
   ] as const) {
     app.post(`/v2/images/:id/actions/${action}`, async (request, reply) => {
       const caller = callerOf(request)
-      const image = await visibleImage(images, (request.params as { id: string }).id, caller)
-      if (!isAdmin(caller)) throw new Forbidden(`You are not authorized to ${action} images.`)
+      const image = await ownedImage(images, (request.params as { id: string }).id, caller, action)
       if (!(await images.update(image.id, { status: to }, from)))
         throw new Conflict(`Not allowed to ${action} an image in status '${image.status}'.`)
       return reply.status(204).send()

@@ -41,6 +41,7 @@ export interface ImageMember {
 
 /** Columns an image record may change (JSON-patch targets that are not custom properties). */
 export type ImageChanges = Partial<{
+  owner: string | null
   name: string | null
   status: ImageStatus
   visibility: Visibility
@@ -58,6 +59,7 @@ export type ImageChanges = Partial<{
 }>
 
 const COLUMN: Record<keyof ImageChanges, string> = {
+  owner: 'owner',
   name: 'name',
   status: 'status',
   visibility: 'visibility',
