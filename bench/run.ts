@@ -4,6 +4,7 @@ const BENCHES: Readonly<Record<string, () => Promise<void>>> = {
   bus: async () => (await import('./bus.js')).benchBus(),
   db: async () => (await import('./db.js')).benchDb(),
   identity: async () => (await import('./identity.js')).benchIdentity(),
+  image: async () => (await import('./image.js')).benchImage(),
 }
 
 const names = process.argv.slice(2)
