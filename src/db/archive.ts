@@ -1,4 +1,4 @@
-import type { UntypedKysely, UntypedExecutor } from './untyped.js'
+import type { UntypedExecutor, UntypedKysely } from './untyped.js'
 import type { Database } from './dialects.js'
 type Db = UntypedExecutor
 
@@ -22,17 +22,28 @@ export const ARCHIVED_TABLES = [
 ] as const
 
 export interface ArchiveOptions {
-  /** At most this many soft-deleted instances, and rows of each standalone table, per call (default 1000). */
+  /**
+   * Nova's `--max_rows` (default 1000): the budget of one call. Soft-deleted instances are taken up to the
+   * budget; the rows that belong to them (actions, events, metadata, faults, caches, extra) move with them and
+   * count against it, possibly overshooting it (an instance is never split); the remaining budget then goes to
+   * the other tables' own soft-deleted rows. The call stops once the budget is used.
+   */
   readonly maxRows?: number
-  /** Only rows deleted before this moment. */
+  /** Only rows soft-deleted before this moment (`deleted_at < before`). */
   readonly before?: Date
+  /** Count what would move, move nothing (the work is done in a transaction that is rolled back). */
+  readonly dryRun?: boolean
+  /** Told the uuids of the instances archived, e.g. to delete their instance mappings in the API database. */
+  readonly onArchivedInstances?: (uuids: readonly string[]) => void
 }
 
+class DryRunRollback extends Error {}
+
 /**
- * `nova-manage db archive_deleted_rows`: moves soft-deleted rows into the `shadow_*` tables in one transaction.
- * A deleted instance takes every row that belongs to it (actions and their events, metadata, faults, caches,
- * extra) whatever their own state, children first, so no foreign key is ever left dangling. Returns the rows
- * moved per table; all zeros means nothing was left to archive.
+ * `nova-manage db archive_deleted_rows`: moves soft-deleted rows (`deleted != 0`) into the `shadow_*` tables,
+ * in one transaction (all or nothing), children before parents so no foreign key is ever left dangling.
+ * Returns the rows moved (or, with dryRun, that would move) per table in ARCHIVED_TABLES, zeros included;
+ * all zeros means nothing was left to archive. Repeating the call until all zeros archives everything.
  */
 export async function archiveDeletedRows(
   db: Database<unknown>,
@@ -40,56 +51,65 @@ export async function archiveDeletedRows(
 ): Promise<Record<string, number>> {
   const maxRows = options.maxRows ?? 1000
   const before = options.before === undefined ? undefined : db.differences.toDbDate(options.before)
-  const counts: Record<string, number> = Object.fromEntries(ARCHIVED_TABLES.map((t) => [t, 0]))
   const columns = await columnsOf(db)
-  await (db.kysely as UntypedKysely).transaction().execute(async (trx) => {
-    let instances = trx
-      .selectFrom('instances')
-      .select(['id', 'uuid'])
-      .where('deleted', '!=', 0)
-      .orderBy('id')
-      .limit(maxRows)
-    if (before !== undefined) instances = instances.where('deleted_at', '<', before)
-    const rows = (await instances.execute()) as { id: number; uuid: string }[]
-    if (rows.length > 0) {
-      const uuids = rows.map((r) => r.uuid)
-      const actionIds = (
-        (await trx
-          .selectFrom('instance_actions')
-          .select('id')
-          .where('instance_uuid', 'in', uuids)
-          .execute()) as { id: number }[]
-      ).map((r) => r.id)
-      if (actionIds.length > 0)
-        counts.instance_actions_events! += await move(
-          trx,
-          'instance_actions_events',
-          columns,
-          'action_id',
-          actionIds,
-        )
-      counts.instance_actions! += await move(trx, 'instance_actions', columns, 'instance_uuid', uuids)
-      for (const child of INSTANCE_CHILDREN)
-        counts[child]! += await move(trx, child, columns, 'instance_uuid', uuids)
-      counts.instances! += await move(
+  const counts: Record<string, number> = Object.fromEntries(ARCHIVED_TABLES.map((t) => [t, 0]))
+  let archivedUuids: string[] = []
+  const total = (): number => Object.values(counts).reduce((a, b) => a + b, 0)
+  const deletedIds = async (trx: Db, table: string, limit: number, key = 'id') => {
+    let q = trx.selectFrom(table).select(key).where('deleted', '!=', 0).orderBy('id').limit(limit)
+    if (before !== undefined) q = q.where('deleted_at', '<', before)
+    return ((await q.execute()) as Record<string, string | number>[]).map((r) => r[key]!)
+  }
+  const moveInto = async (trx: Db, table: string, key: string, values: readonly (string | number)[]) => {
+    if (values.length > 0) counts[table]! += await move(trx, table, columns, key, values)
+  }
+  const actionsWithEvents = async (trx: Db, actionIds: readonly (string | number)[]) => {
+    await moveInto(trx, 'instance_actions_events', 'action_id', actionIds)
+    await moveInto(trx, 'instance_actions', 'id', actionIds)
+  }
+
+  const work = async (trx: Db): Promise<void> => {
+    // 1. Deleted instances with everything that belongs to them, whatever those rows' own state.
+    const uuids = (await deletedIds(trx, 'instances', maxRows, 'uuid')) as string[]
+    if (uuids.length > 0) {
+      const actions = await trx
+        .selectFrom('instance_actions')
+        .select('id')
+        .where('instance_uuid', 'in', uuids)
+        .execute()
+      await actionsWithEvents(
         trx,
-        'instances',
-        columns,
-        'id',
-        rows.map((r) => r.id),
+        (actions as { id: number }[]).map((r) => r.id),
       )
+      for (const child of INSTANCE_CHILDREN) await moveInto(trx, child, 'instance_uuid', uuids)
+      await moveInto(trx, 'instances', 'uuid', uuids)
+      archivedUuids = uuids
     }
-    for (const table of STANDALONE) {
-      let q = trx.selectFrom(table).select('id').where('deleted', '!=', 0).orderBy('id').limit(maxRows)
-      if (before !== undefined) q = q.where('deleted_at', '<', before)
-      const ids = ((await q.execute()) as { id: number }[]).map((r) => r.id)
-      if (ids.length > 0) counts[table]! += await move(trx, table, columns, 'id', ids)
+    // 2. Rows soft-deleted on their own (a removed metadata key, a deleted service), while budget remains.
+    for (const table of ARCHIVED_TABLES) {
+      if (table === 'instances') continue
+      const budget = maxRows - total()
+      if (budget <= 0) break
+      const ids = await deletedIds(trx, table, budget)
+      if (table === 'instance_actions') await actionsWithEvents(trx, ids)
+      else await moveInto(trx, table, 'id', ids)
     }
-  })
+    if (options.dryRun === true) throw new DryRunRollback()
+  }
+
+  try {
+    await (db.kysely as UntypedKysely).transaction().execute(work)
+  } catch (error) {
+    if (!(error instanceof DryRunRollback)) throw error
+  }
+  if (options.dryRun !== true && archivedUuids.length > 0) options.onArchivedInstances?.(archivedUuids)
   return counts
 }
 
-/** `nova-manage db purge`: deletes shadow rows (deleted before `before`, or all). Returns rows deleted per table. */
+/**
+ * `nova-manage db purge`: deletes shadow rows (soft-deleted before `before`, or all), children first. Returns
+ * rows deleted per shadow table (`shadow_<table>`), zeros included. Idempotent.
+ */
 export async function purgeShadowTables(
   db: Database<unknown>,
   options: { readonly before?: Date } = {},

@@ -26,11 +26,21 @@ export interface OpenDatabaseOptions {
 
 const PG_TIMESTAMP = 1114
 const PG_INT8 = 20
+const PG_NUMERIC = 1700
+
+/** int8 / numeric text as a number while that loses nothing; the text itself beyond that. */
+function pgNumber(text: string): number | string {
+  const n = Number(text)
+  return Number.isSafeInteger(n) || (!Number.isInteger(n) && Number.isFinite(n)) ? n : text
+}
 
 /**
  * Opens the database a URL names (see url.ts) and checks that it answers. The only file that knows the driver
- * packages. SQLite: creates the file's folder, WAL, foreign keys on. PostgreSQL and MySQL: a pool, timestamps
- * read and written as UTC. Unreachable → DatabaseUnavailable naming the URL without its password.
+ * packages. SQLite: creates the file's folder, WAL, foreign keys on, 5 s busy timeout. PostgreSQL and MySQL:
+ * a pool of `poolSize` (default 5), timestamps read and written as UTC, int8/DECIMAL read as numbers while
+ * safe (see SqlDifferences for the normalisation contract), MySQL in utf8mb4. Unreachable or refused →
+ * DatabaseUnavailable naming the URL without its password; a bad URL → DatabaseUrlInvalid. `close()` is
+ * idempotent.
  */
 export async function openDatabase<S>(url: string, options: OpenDatabaseOptions = {}): Promise<Database<S>> {
   const parsed = parseDatabaseUrl(url)
@@ -54,7 +64,8 @@ export async function openDatabase<S>(url: string, options: OpenDatabaseOptions 
     }
     case 'postgresql': {
       const pool = new pg.Pool({
-        host: parsed.host,
+        // `?host=/var/run/postgresql` (SQLAlchemy's spelling of a Unix socket directory) wins over the netloc.
+        host: parsed.query.host ?? parsed.host,
         port: parsed.port,
         user: parsed.user,
         database: parsed.database,
@@ -63,7 +74,7 @@ export async function openDatabase<S>(url: string, options: OpenDatabaseOptions 
         types: {
           getTypeParser: ((oid: number, format?: string) => {
             if (oid === PG_TIMESTAMP) return (text: string) => new Date(`${text.replace(' ', 'T')}Z`)
-            if (oid === PG_INT8) return (text: string) => Number(text)
+            if (oid === PG_INT8 || oid === PG_NUMERIC) return pgNumber
             return pg.types.getTypeParser(oid, format as 'text')
           }) as typeof pg.types.getTypeParser,
         },
@@ -84,6 +95,8 @@ export async function openDatabase<S>(url: string, options: OpenDatabaseOptions 
         timezone: 'Z',
         charset: 'utf8mb4',
         supportBigNumbers: true,
+        bigNumberStrings: false,
+        decimalNumbers: true,
         dateStrings: false,
         flags: ['FOUND_ROWS'],
         ...(parsed.password === undefined ? {} : { password: parsed.password }),

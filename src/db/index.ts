@@ -15,5 +15,10 @@ export {
   type ServiceRecord,
   type ServicesRepository,
 } from './repositories/services.js'
-export { sqlDifferencesFor, type SqlDifferences } from './sql-differences.js'
-export { parseDatabaseUrl, redactDatabaseUrl, type Engine, type ParsedDatabaseUrl } from './url.js'
+export type * from './schema/api.js'
+export type * from './schema/columns.js'
+export type * from './schema/main.js'
+export { sqlDifferencesFor, type ColumnKind, type SqlDifferences } from './sql-differences.js'
+export type { UntypedExecutor, UntypedKysely } from './untyped.js'
+export { parseDatabaseUrl, redactDatabaseUrl, redactUrl, type Engine, type ParsedDatabaseUrl } from './url.js'
+export { insertReturningId, upsert, type Upsert } from './writes.js'

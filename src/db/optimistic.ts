@@ -23,7 +23,9 @@ type AnyDb = UntypedExecutor
  * The equivalent of Nova's `instance.save(expected_task_state=…)`: ONE conditional UPDATE that applies only if
  * the live row still holds an expected value in every named field. Atomic on every engine without row locks,
  * so of two racing writers exactly one wins; the loser gets UnexpectedStateError naming the field and what it
- * found (RowNotFound if the row is gone or soft-deleted). Returns the row as it is after the update.
+ * found (RowNotFound if the row is gone or soft-deleted). Returns the row as the update left it (RETURNING on
+ * SQLite/PostgreSQL; on MySQL a read right after, exact inside a transaction), raw from the driver: convert
+ * dates and booleans with `db.differences`. Pass a transaction as `executor` to make it part of one.
  */
 export async function updateWithExpectedState(
   db: Database<unknown>,
@@ -46,31 +48,42 @@ export async function updateWithExpectedState(
       return ors.length === 0 ? sql<boolean>`1 = 0` : eb.or(ors)
     })
   }
-  const result = await query.executeTakeFirst()
-  const current = await executor
-    .selectFrom(table)
-    .selectAll()
-    .where(idColumn, '=', id)
-    .where('deleted', '=', 0)
-    .executeTakeFirst()
-  if (Number(result.numUpdatedRows) === 0) {
-    if (current === undefined) throw new RowNotFound({ table, id: String(id) })
-    for (const [field, values] of Object.entries(expected)) {
-      const actual = (current as Record<string, unknown>)[field] ?? null
-      if (!values.includes(actual as string | number | null)) {
-        throw new UnexpectedStateError({ table, id: String(id), field, expected: values, actual })
-      }
+  const readCurrent = async () =>
+    (await executor
+      .selectFrom(table)
+      .selectAll()
+      .where(idColumn, '=', id)
+      .where('deleted', '=', 0)
+      .executeTakeFirst()) as Record<string, unknown> | undefined
+  if (db.differences.supportsReturning) {
+    // The row exactly as this UPDATE left it, in the same statement.
+    const updated = (await query.returningAll().executeTakeFirst()) as Record<string, unknown> | undefined
+    if (updated !== undefined) return updated
+  } else {
+    const result = await query.executeTakeFirst()
+    // MySQL: FOUND_ROWS makes this count matched rows; updated_at always changes anyway.
+    if (Number(result.numUpdatedRows) > 0) {
+      const after = await readCurrent()
+      if (after !== undefined) return after
+      throw new RowNotFound({ table, id: String(id) })
     }
-    // The row matched by the time we read it: another writer moved it in and out between our two statements.
-    throw new UnexpectedStateError({
-      table,
-      id: String(id),
-      field: Object.keys(expected)[0] ?? 'state',
-      expected: Object.values(expected)[0],
-      actual: 'changed concurrently',
-    })
   }
-  return current as Record<string, unknown>
+  const current = await readCurrent()
+  if (current === undefined) throw new RowNotFound({ table, id: String(id) })
+  for (const [field, values] of Object.entries(expected)) {
+    const actual = (current as Record<string, unknown>)[field] ?? null
+    if (!values.includes(actual as string | number | null)) {
+      throw new UnexpectedStateError({ table, id: String(id), field, expected: values, actual })
+    }
+  }
+  // The row matched by the time we read it: another writer moved it in and out between our two statements.
+  throw new UnexpectedStateError({
+    table,
+    id: String(id),
+    field: Object.keys(expected)[0] ?? 'state',
+    expected: Object.values(expected)[0],
+    actual: 'changed concurrently',
+  })
 }
 
 /**
@@ -94,8 +107,10 @@ export async function softDelete(
 }
 
 /**
- * Runs `fn` in a transaction, retrying the whole transaction (up to `attempts` times) when the engine reports a
- * deadlock or serialisation failure.
+ * Runs `fn` in a transaction (committed when it resolves, rolled back when it throws), retrying the whole
+ * transaction up to `attempts` times in all, after a short random back-off, when the engine reports a deadlock
+ * or serialisation failure (PG 40001/40P01, MySQL 1213/1205, SQLite BUSY). `fn` must therefore be safe to
+ * run again. Any other error, or the last retryable one, is rethrown as is.
  */
 export async function withTransaction<T>(
   db: Database<unknown>,
@@ -107,6 +122,7 @@ export async function withTransaction<T>(
       return await (db.kysely as AnyDb).transaction().execute(fn)
     } catch (error) {
       if (attempt >= attempts || !db.differences.isRetryableConflict(error)) throw error
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt))
     }
   }
 }

@@ -18,7 +18,11 @@ export type ParsedDatabaseUrl =
 /**
  * Reads SQLAlchemy-style URLs as operators write them in nova.conf: `sqlite:////abs/path.sqlite`,
  * `sqlite:///relative.sqlite`, `sqlite://` (in memory), `postgresql[+driver]://user:pw@host[:port]/db`,
- * `mysql[+pymysql|+mysqldb]://user:pw@host[:port]/db?charset=utf8` (a `unix_socket` query is honoured).
+ * `mysql[+pymysql|+mysqldb]://user:pw@host[:port]/db?charset=utf8` (a `unix_socket` query is honoured,
+ * and PostgreSQL's `?host=/socket/dir`). User, password and database are percent-decoded; a missing port is
+ * the engine's default; a missing user is `postgres` / `root`. Relative SQLite paths resolve against the
+ * working directory. Pure: no connection is made.
+ * @throws DatabaseUrlInvalid (message without the password) for an unknown scheme or a malformed URL.
  */
 export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
   const fail = (reason: string): never => {
@@ -41,28 +45,42 @@ export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
         ? 'mysql'
         : undefined
   if (engine === undefined) return fail(`unsupported database ${dialect} (use sqlite, postgresql or mysql)`)
-  let parsed: URL
-  try {
-    parsed = new URL(`http://${rest}`)
-  } catch {
-    return fail('malformed URL')
+  // SQLAlchemy's own URL grammar (sqlalchemy/engine/url.py), which, unlike WHATWG URLs, allows an empty host
+  // (`mysql://u:p@/db?unix_socket=…`) and raw `:` or `/` in the password.
+  const netloc =
+    /^(?:([^:/@]*)(?::([^@]*))?@)?(?:\[([^/?\]]+)\]|([^/:?]+))?(?::([^/?]*))?(?:\/([^?]*))?(?:\?(.*))?$/.exec(
+      rest,
+    )
+  if (netloc === null) return fail('malformed URL')
+  const [, rawUser, rawPassword, ipv6, host, rawPort, rawDatabase, rawQuery] = netloc
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text)
+    } catch {
+      return fail('malformed percent-encoding')
+    }
   }
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
-  if (database === '') fail('no database name')
+  if (rawPort !== undefined && rawPort !== '' && !/^\d{1,5}$/.test(rawPort))
+    return fail(`bad port ${rawPort}`)
+  const database = decode(rawDatabase ?? '')
+  if (database === '') return fail('no database name')
   const query: Record<string, string> = {}
-  for (const [k, v] of parsed.searchParams) query[k] = v
+  for (const [k, v] of new URLSearchParams(rawQuery ?? '')) query[k] = v
   return {
     engine,
-    host: parsed.hostname === '' ? 'localhost' : parsed.hostname.replace(/^\[|\]$/g, ''),
-    port: parsed.port === '' ? (engine === 'postgresql' ? 5432 : 3306) : Number(parsed.port),
-    user: decodeURIComponent(parsed.username) || (engine === 'postgresql' ? 'postgres' : 'root'),
-    password: parsed.password === '' ? undefined : decodeURIComponent(parsed.password),
+    host: ipv6 ?? (host === undefined || host === '' ? 'localhost' : decode(host)),
+    port: rawPort === undefined || rawPort === '' ? (engine === 'postgresql' ? 5432 : 3306) : Number(rawPort),
+    user: decode(rawUser ?? '') || (engine === 'postgresql' ? 'postgres' : 'root'),
+    password: rawPassword === undefined || rawPassword === '' ? undefined : decode(rawPassword),
     database,
     query,
   }
 }
 
-/** The URL with its password replaced by `****`. */
+/** The URL with its password (in the netloc or a `password=` query option) replaced by `****`. Never throws. */
 export function redactDatabaseUrl(url: string): string {
-  return url.replace(/(:\/\/[^:/@]*):[^@/]*@/, '$1:****@')
+  return url.replace(/(:\/\/[^:/@]*):[^@]*@/, '$1:****@').replace(/([?&]password=)[^&]*/i, '$1****')
 }
+
+/** Alias of redactDatabaseUrl. */
+export const redactUrl: (url: string) => string = redactDatabaseUrl

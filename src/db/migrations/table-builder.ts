@@ -65,21 +65,11 @@ async function createOne(
   for (const c of columns) {
     builder = builder.addColumn(c.name, sql.raw(d.sqlType(c.kind, shadow)), (col) => {
       let out = col
-      if (c.kind === 'id') {
-        out = out.primaryKey()
-        if (!shadow && d.engine === 'sqlite') out = out.autoIncrement()
-        if (!shadow && d.engine === 'mysql') out = out.autoIncrement()
-      }
+      if (c.kind === 'id') out = d.primaryKeyColumn(out, shadow)
       if (c.notNull === true) out = out.notNull()
       if (c.default !== undefined) {
-        // PostgreSQL's boolean columns take true/false, not 0/1, as a default.
-        const literal =
-          c.kind === 'bool' && d.engine === 'postgresql'
-            ? c.default === 0
-              ? 'false'
-              : 'true'
-            : String(c.default)
-        out = out.defaultTo(typeof c.default === 'number' ? sql.raw(literal) : c.default)
+        const literal = typeof c.default === 'number' ? d.defaultLiteral(c.kind, c.default) : c.default
+        out = out.defaultTo(typeof c.default === 'number' ? sql.raw(literal) : literal)
       }
       return out
     })
@@ -93,6 +83,7 @@ async function createOne(
       builder = builder.addForeignKeyConstraint(`fk_${name}_${i}`, [...fk.columns], fk.references, [...fk.on])
     }
   }
+  if (d.tableOptions !== undefined) builder = builder.modifyEnd(sql.raw(d.tableOptions))
   await builder.execute()
   if (!shadow) {
     for (const cols of spec.indexes ?? []) {

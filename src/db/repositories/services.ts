@@ -29,14 +29,20 @@ export interface ServicesRepository {
     topic: string | undefined
     version: number
   }): Promise<ServiceRecord>
+  /** The live row of (host, binary), or undefined. */
   getByHostAndBinary(host: string, binary: string): Promise<ServiceRecord | undefined>
   /** ServiceNotFound if there is no live row with that id. */
   getById(id: number): Promise<ServiceRecord>
-  list(filter?: { binary?: string; host?: string }): Promise<ServiceRecord[]>
-  /** One heartbeat: updated_at = last_seen_up = now, report_count + 1. ServiceNotFound if the row is gone. */
-  heartbeat(id: number, now: Date): Promise<void>
+  /** Live rows ordered by id, filtered by binary/host; disabled ones too unless `includeDisabled: false`. */
+  list(filter?: { binary?: string; host?: string; includeDisabled?: boolean }): Promise<ServiceRecord[]>
+  /**
+   * One heartbeat: updated_at = last_seen_up = now, report_count + 1, and the service's version when given.
+   * ServiceNotFound if the row is gone.
+   */
+  heartbeat(id: number, now: Date, version?: number): Promise<void>
   /** Records the version (and topic) a restarted service runs with. */
   setVersion(id: number, version: number, topic: string | undefined): Promise<void>
+  /** Sets the named fields (null disabledReason clears it); returns the row after. ServiceNotFound if gone. */
   update(
     id: number,
     changes: { disabled?: boolean; disabledReason?: string | null; forcedDown?: boolean },
@@ -56,6 +62,10 @@ export function isServiceUp(record: ServiceRecord, now: Date, serviceDownTimeS: 
   return (now.getTime() - last.getTime()) / 1000 <= serviceDownTimeS
 }
 
+/**
+ * The `services` table of the main database, as the service lifecycle uses it. Every read returns
+ * ServiceRecords with Date/boolean/number values whatever the engine; soft-deleted rows are invisible.
+ */
 export function createServicesRepository(db: Database<unknown>): ServicesRepository {
   const k = db.kysely as UntypedKysely
   const d = db.differences
@@ -121,14 +131,20 @@ export function createServicesRepository(db: Database<unknown>): ServicesReposit
       let q = live().orderBy('id')
       if (filter.binary !== undefined) q = q.where('binary', '=', filter.binary)
       if (filter.host !== undefined) q = q.where('host', '=', filter.host)
+      if (filter.includeDisabled === false) q = q.where('disabled', '=', d.toDbBool(false))
       return (await q.execute()).map(toRecord)
     },
-    async heartbeat(id, now) {
+    async heartbeat(id, now, version) {
       const at = d.toDbDate(now)
       mustTouch(
         await k
           .updateTable('services')
-          .set((eb) => ({ report_count: eb('report_count', '+', 1), updated_at: at, last_seen_up: at }))
+          .set((eb) => ({
+            report_count: eb('report_count', '+', 1),
+            updated_at: at,
+            last_seen_up: at,
+            ...(version === undefined ? {} : { version }),
+          }))
           .where('id', '=', id)
           .where('deleted', '=', 0)
           .executeTakeFirst(),
