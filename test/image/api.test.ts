@@ -42,6 +42,7 @@ describe('image API (Glance v2)', () => {
       {
         images: createImageRecords(db),
         store: new FileImageStore(dataDir),
+        staging: new FileImageStore(path.join(dataDir, 'staging')),
         limits: { maxImageBytes: 1 << 30, imageCountPerProject: 100, bytesPerProject: 1 << 30 },
       },
       {
@@ -260,5 +261,40 @@ describe('image API (Glance v2)', () => {
     assert.equal((await call('DELETE', `/v2/images/${image.id}`, 'A')).status, 403)
     assert.equal((await call('GET', `/v2/images/${image.id}`, 'A')).status, 200)
     assert.equal((await call('GET', '/v2/images', 'nobody')).status, 401)
+  })
+  it('imports staged data with glance-direct, and says web-download is not offered', async () => {
+    const info = (await call('GET', '/v2/info/import', 'A')).body
+    assert.deepEqual(info['import-methods'].value, ['glance-direct'])
+    assert.equal(((await call('GET', '/v2/info/stores', 'A')).body.stores as Obj[])[0].id, 'file')
+    const image = await create('A', { name: 'imported', disk_format: 'raw', container_format: 'bare' })
+    const data = Buffer.from('staged bytes '.repeat(100))
+    assert.equal(
+      (await call('PUT', `/v2/images/${image.id}/stage`, 'A', data, 'application/octet-stream')).status,
+      204,
+    )
+    assert.equal((await call('GET', `/v2/images/${image.id}`, 'A')).body.status, 'uploading')
+    assert.equal(
+      (
+        await call('POST', `/v2/images/${image.id}/import`, 'A', {
+          method: { name: 'web-download', uri: 'http://x/' },
+        })
+      ).status,
+      400,
+    )
+    assert.equal(
+      (await call('POST', `/v2/images/${image.id}/import`, 'A', { method: { name: 'glance-direct' } }))
+        .status,
+      202,
+    )
+    const shown = (await call('GET', `/v2/images/${image.id}`, 'A')).body
+    assert.equal(shown.status, 'active')
+    assert.equal(shown.size, data.length)
+    const file = await app.inject({
+      method: 'GET',
+      url: `/v2/images/${image.id}/file`,
+      headers: { 'x-auth-token': 'A' },
+    })
+    assert.ok(file.rawPayload.equals(data))
+    assert.deepEqual(readdirSync(path.join(dataDir, 'staging')), [], 'the staged copy is gone')
   })
 })

@@ -36,6 +36,7 @@ export async function startImageServer(): Promise<{
     {
       images: records,
       store: new FileImageStore(path.join(dir, 'images')),
+      staging: new FileImageStore(path.join(dir, 'images', 'staging')),
       limits: { maxImageBytes: 8 * 2 ** 30, imageCountPerProject: 1_000_000, bytesPerProject: 2 ** 40 },
     },
     {

@@ -7,6 +7,7 @@ import type { ImageDeps } from './image-deps.js'
 import { registerDataRoutes } from './routes/data.js'
 import { registerImageRoutes } from './routes/images.js'
 import { registerMemberRoutes } from './routes/members.js'
+import { registerImportRoutes } from './routes/import.js'
 import { imageSchema, imagesSchema, memberSchema, membersSchema } from './schemas.js'
 
 const TITLES: Readonly<Record<number, string>> = {
@@ -66,6 +67,7 @@ export function createImageApp(
   registerImageRoutes(app, deps)
   registerDataRoutes(app, deps)
   registerMemberRoutes(app, deps)
+  registerImportRoutes(app, deps)
 
   app.setNotFoundHandler(async (request) => {
     throw new NotFound(

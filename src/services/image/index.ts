@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { Logger } from '../../common/logger.js'
 import type { Database } from '../../db/index.js'
 import type { Service } from '../../service/service.js'
@@ -32,6 +33,7 @@ export function createImageService(options: ImageServiceOptions): Service {
       const deps: ImageDeps = {
         images: createImageRecords(options.db),
         store: new FileImageStore(options.dataDir),
+        staging: new FileImageStore(path.join(options.dataDir, 'staging')),
         limits: options.limits,
       }
       app = createImageApp(deps, {

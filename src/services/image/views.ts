@@ -26,6 +26,8 @@ export function imageView(image: ImageRecord): Record<string, unknown> {
     min_disk: image.minDisk,
     min_ram: image.minRam,
     tags: image.tags,
+    // The stores holding the data (one file store here), as Glance shows for images with data.
+    ...(image.status === 'active' || image.status === 'deactivated' ? { stores: 'file' } : {}),
     created_at: glanceTime(image.createdAt),
     updated_at: glanceTime(image.updatedAt),
     self: `/v2/images/${image.id}`,
