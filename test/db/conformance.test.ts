@@ -135,6 +135,10 @@ for (const backend of await databaseBackends()) {
           )
           assert.equal(isServiceUp(disabled, new Date(), 60), false, 'forced down is down')
           assert.equal((await services.list({ binary: 'nova-compute' })).length, 1)
+          assert.equal((await services.list({ includeDisabled: false })).length, 0, 'disabled left out')
+          assert.equal((await services.list({ host: 'other' })).length, 0)
+          await services.heartbeat(created.id, new Date(), 7)
+          assert.equal((await services.getById(created.id)).version, 7, 'a heartbeat may carry the version')
 
           await services.softDelete(created.id)
           assert.equal(await services.getByHostAndBinary('h1', 'nova-compute'), undefined)
