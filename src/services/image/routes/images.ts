@@ -3,12 +3,58 @@ import { Conflict, Forbidden, Invalid, NotFound, OverLimit } from '../../../comm
 import { isAdmin, ownedImage, visibleImage } from '../access.js'
 import type { ImageDeps } from '../image-deps.js'
 import { applyPatch, createFields } from '../image-patch.js'
-import type { Visibility } from '../store/image-records.js'
+import { SORT_KEYS, type SortKey, type Visibility } from '../store/image-records.js'
 import { imageView } from '../views.js'
 
 const callerOf = (request: FastifyRequest) => {
   if (request.token === undefined) throw new Forbidden('No token.')
   return request.token
+}
+
+const KNOWN_QUERY = new Set([
+  'limit',
+  'marker',
+  'visibility',
+  'member_status',
+  'name',
+  'status',
+  'owner',
+  'tag',
+  'disk_format',
+  'container_format',
+  'size_min',
+  'size_max',
+  'sort',
+  'sort_key',
+  'sort_dir',
+  'os_hidden',
+  'protected',
+  'id',
+  'created_at',
+  'updated_at',
+])
+
+function nonNegative(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new Invalid(`${name} must be a non-negative integer`)
+  return Number(value)
+}
+
+/** Query parameters that are not list options filter on custom properties (Glance's property filters). */
+function propertyFilters(q: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(q).filter((e): e is [string, string] => !KNOWN_QUERY.has(e[0]) && e[1] !== undefined),
+  )
+}
+
+/** `sort=key:dir` (first key) or `sort_key`/`sort_dir`; an unknown key or direction is 400. */
+function sortOf(q: Record<string, string | undefined>): { sort?: { key: SortKey; dir: 'asc' | 'desc' } } {
+  const [rawKey, rawDir] =
+    q.sort !== undefined ? (q.sort.split(',')[0] ?? '').split(':') : [q.sort_key, q.sort_dir]
+  if (rawKey === undefined || rawKey === '') return {}
+  if (!(SORT_KEYS as readonly string[]).includes(rawKey)) throw new Invalid(`Invalid sort key: ${rawKey}`)
+  const dir = rawDir ?? 'desc'
+  if (dir !== 'asc' && dir !== 'desc') throw new Invalid(`Invalid sort direction: ${dir}`)
+  return { sort: { key: rawKey as SortKey, dir } }
 }
 
 export function registerImageRoutes(app: FastifyInstance, deps: ImageDeps): void {
@@ -52,6 +98,12 @@ export function registerImageRoutes(app: FastifyInstance, deps: ImageDeps): void
       ...(q.status === undefined ? {} : { status: q.status }),
       ...(q.owner === undefined ? {} : { owner: q.owner }),
       ...(q.tag === undefined ? {} : { tag: q.tag }),
+      ...(q.disk_format === undefined ? {} : { diskFormat: q.disk_format }),
+      ...(q.container_format === undefined ? {} : { containerFormat: q.container_format }),
+      ...(q.size_min === undefined ? {} : { sizeMin: nonNegative('size_min', q.size_min) }),
+      ...(q.size_max === undefined ? {} : { sizeMax: nonNegative('size_max', q.size_max) }),
+      properties: propertyFilters(q),
+      ...sortOf(q),
       limit,
       ...(marker === undefined ? {} : { marker }),
     })

@@ -76,6 +76,39 @@ const COLUMN: Record<keyof ImageChanges, string> = {
   minRam: 'min_ram',
 }
 
+/** Keys Glance lets a list sort by. */
+export const SORT_KEYS = [
+  'name',
+  'status',
+  'container_format',
+  'disk_format',
+  'size',
+  'id',
+  'created_at',
+  'updated_at',
+  'min_disk',
+  'min_ram',
+  'visibility',
+] as const
+export type SortKey = (typeof SORT_KEYS)[number]
+const SORT_COLUMNS: Record<SortKey, string> = Object.fromEntries(SORT_KEYS.map((k) => [k, k])) as Record<
+  SortKey,
+  string
+>
+const MARKER_FIELD: Record<SortKey, string> = {
+  name: 'name',
+  status: 'status',
+  container_format: 'containerFormat',
+  disk_format: 'diskFormat',
+  size: 'size',
+  id: 'id',
+  created_at: 'createdAt',
+  updated_at: 'updatedAt',
+  min_disk: 'minDisk',
+  min_ram: 'minRam',
+  visibility: 'visibility',
+}
+
 /** Image records, their custom properties, tags and members. Reads fetch tags and properties in one query each. */
 export function createImageRecords(db: Database<unknown>) {
   const k = db.kysely as UntypedKysely
@@ -187,6 +220,14 @@ export function createImageRecords(db: Database<unknown>) {
       status?: string
       owner?: string
       tag?: string
+      diskFormat?: string
+      containerFormat?: string
+      sizeMin?: number
+      sizeMax?: number
+      /** Custom property filters: name = value. */
+      properties?: Readonly<Record<string, string>>
+      /** Column to sort by (and id as the tie-breaker), default created_at descending. */
+      sort?: { readonly key: SortKey; readonly dir: 'asc' | 'desc' }
       limit: number
       marker?: ImageRecord
     }): Promise<ImageRecord[]> {
@@ -214,14 +255,36 @@ export function createImageRecords(db: Database<unknown>) {
       if (filter.owner !== undefined) q = q.where('owner', '=', filter.owner)
       if (filter.tag !== undefined)
         q = q.where('id', 'in', k.selectFrom('image_tags').select('image_id').where('value', '=', filter.tag))
-      if (filter.marker !== undefined) {
-        const m = filter.marker
-        const at = d.toDbDate(m.createdAt)
-        q = q.where((eb) =>
-          eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', m.id)])]),
+      if (filter.diskFormat !== undefined) q = q.where('disk_format', '=', filter.diskFormat)
+      if (filter.containerFormat !== undefined) q = q.where('container_format', '=', filter.containerFormat)
+      if (filter.sizeMin !== undefined) q = q.where('size', '>=', filter.sizeMin)
+      if (filter.sizeMax !== undefined) q = q.where('size', '<=', filter.sizeMax)
+      for (const [name, value] of Object.entries(filter.properties ?? {})) {
+        q = q.where(
+          'id',
+          'in',
+          k
+            .selectFrom('image_properties')
+            .select('image_id')
+            .where('name', '=', name)
+            .where('value', '=', value),
         )
       }
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute()
+      const sort = filter.sort ?? { key: 'created_at', dir: 'desc' }
+      const column = SORT_COLUMNS[sort.key]
+      if (filter.marker !== undefined) {
+        // Keyset pagination: after the marker in (sort column, id) order.
+        const m = filter.marker
+        const raw = (m as unknown as Record<string, unknown>)[MARKER_FIELD[sort.key]]
+        const at = raw instanceof Date ? d.toDbDate(raw) : (raw as string | number | null)
+        const op = sort.dir === 'desc' ? '<' : '>'
+        q = q.where((eb) =>
+          at === null
+            ? eb('id', op, m.id)
+            : eb.or([eb(column, op, at), eb.and([eb(column, '=', at), eb('id', op, m.id)])]),
+        )
+      }
+      const rows = await q.orderBy(column, sort.dir).orderBy('id', sort.dir).limit(filter.limit).execute()
       return await hydrate(rows)
     },
     /** Updates columns; with `expectStatus` only if the image is still in one of those states (false otherwise). */
