@@ -34,7 +34,13 @@ async function benchOne(db: Database<unknown>): Promise<(string | number)[]> {
     deleted: 0,
     created_at: db.differences.toDbDate(new Date()),
   })
-  for (let i = 0; i < 50; i++) await k.insertInto('instances').values(row(randomUUID())).execute()
+  // Warm-up: connections open, statements and plans cached, before anything is timed.
+  const warm = Array.from({ length: 50 }, () => randomUUID())
+  for (const uuid of warm) await k.insertInto('instances').values(row(uuid)).execute()
+  for (const uuid of warm)
+    await k.selectFrom('instances').selectAll().where('uuid', '=', uuid).executeTakeFirst()
+  for (const uuid of warm)
+    await k.updateTable('instances').set({ task_state: 'w' }).where('uuid', '=', uuid).execute()
   const insert = await timeEach(
     N,
     async (i) => void (await k.insertInto('instances').values(row(uuids[i]!)).execute()),
@@ -64,7 +70,11 @@ async function benchOne(db: Database<unknown>): Promise<(string | number)[]> {
   ]
 }
 
-/** Single-row insert, select-by-key and update rates, sequential, on each reachable engine. */
+/**
+ * Single-row insert, select-by-key and update rates (N = 2000 each, sequential, after a warm-up) on each
+ * reachable engine, each in a fresh throw-away database; prints one table row per engine (unreachable ones
+ * say `skipped`). Run: node --import tsx -e "import('./bench/db.ts').then(m => m.benchDb())"
+ */
 export async function benchDb(): Promise<void> {
   const rows: (string | number)[][] = []
   for (const backend of await databaseBackends()) {

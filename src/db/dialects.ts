@@ -49,9 +49,9 @@ export async function openDatabase<S>(url: string, options: OpenDatabaseOptions 
   let dialect: Dialect
   switch (parsed.engine) {
     case 'sqlite': {
-      if (parsed.file !== ':memory:') mkdirSync(path.dirname(parsed.file), { recursive: true })
       let handle: SqliteDatabase.Database
       try {
+        if (parsed.file !== ':memory:') mkdirSync(path.dirname(parsed.file), { recursive: true })
         handle = new SqliteDatabase(parsed.file)
       } catch (error) {
         throw new DatabaseUnavailable({ reason: `${redactedUrl}: ${(error as Error).message}` })
