@@ -1,4 +1,5 @@
 import { Forbidden, NotFound } from '../../common/errors/index.js'
+import type { FastifyRequest } from 'fastify'
 import type { TokenPayload } from '../identity/client.js'
 import type { ImageRecord, ImageRecords } from './store/image-records.js'
 
@@ -42,4 +43,10 @@ export async function ownedImage(
   if (!isAdmin(caller) && image.owner !== caller.projectId)
     throw new Forbidden(`You are not authorized to ${action} this image.`)
   return image
+}
+
+/** The caller of an image route (set by the token gate; routes are only reachable with a valid token). */
+export function callerOf(request: FastifyRequest): TokenPayload {
+  if (request.token === undefined) throw new Forbidden('No token.')
+  return request.token
 }

@@ -1,14 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Readable } from 'node:stream'
 import { Conflict, Forbidden, Invalid, NotFound, OverLimit } from '../../../common/errors/index.js'
-import { isAdmin, ownedImage, visibleImage } from '../access.js'
+import { callerOf, isAdmin, ownedImage, visibleImage } from '../access.js'
 import type { ImageDeps } from '../image-deps.js'
-import { inspectFormat } from '../inspect-format.js'
-
-const callerOf = (request: FastifyRequest) => {
-  if (request.token === undefined) throw new Forbidden('No token.')
-  return request.token
-}
+import { storeImageData } from '../store-data.js'
 
 /** Image data: `PUT /v2/images/{id}/file` (streamed to the store) and `GET` (streamed back, with Range). */
 export function registerDataRoutes(app: FastifyInstance, deps: ImageDeps): void {
@@ -34,28 +29,8 @@ export function registerDataRoutes(app: FastifyInstance, deps: ImageDeps): void 
       Math.max(0, deps.limits.bytesPerProject - usage.bytes),
     )
     try {
-      await store.write(image.id, body, {
-        maxBytes,
-        accept: async (stored) => {
-          const virtualSize = inspectFormat(image.diskFormat, stored.head, stored.size)
-          const ok = await images.update(
-            image.id,
-            {
-              status: 'active',
-              size: stored.size,
-              virtualSize,
-              checksum: stored.md5,
-              osHashAlgo: 'sha512',
-              osHashValue: stored.sha512,
-            },
-            ['saving'],
-          )
-          if (!ok) throw new Conflict('The image was deleted or changed during the upload.')
-        },
-      })
+      await storeImageData(deps, image, body, 'saving', maxBytes)
     } catch (error) {
-      // A failed or cut-off upload leaves the image as it was before (queued), with no data.
-      await images.update(image.id, { status: 'queued' }, ['saving']).catch(() => undefined)
       if (error instanceof OverLimit || error instanceof Invalid || error instanceof Conflict) throw error
       request.log.warn({ err: error, image_id: image.id }, 'image upload failed')
       throw new Invalid(`The upload of image ${image.id} did not complete.`)

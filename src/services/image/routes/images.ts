@@ -1,15 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { Conflict, Forbidden, Invalid, NotFound, OverLimit } from '../../../common/errors/index.js'
-import { isAdmin, ownedImage, visibleImage } from '../access.js'
+import { callerOf, isAdmin, ownedImage, visibleImage } from '../access.js'
 import type { ImageDeps } from '../image-deps.js'
 import { applyPatch, createFields } from '../image-patch.js'
 import { SORT_KEYS, type SortKey, type Visibility } from '../store/image-records.js'
 import { imageView } from '../views.js'
-
-const callerOf = (request: FastifyRequest) => {
-  if (request.token === undefined) throw new Forbidden('No token.')
-  return request.token
-}
 
 const KNOWN_QUERY = new Set([
   'limit',

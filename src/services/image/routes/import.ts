@@ -1,18 +1,13 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Readable } from 'node:stream'
-import { Conflict, Forbidden, Invalid, OverLimit } from '../../../common/errors/index.js'
-import { ownedImage } from '../access.js'
+import { Conflict, Invalid, OverLimit } from '../../../common/errors/index.js'
+import { callerOf, ownedImage } from '../access.js'
 import type { ImageDeps } from '../image-deps.js'
-import { inspectFormat } from '../inspect-format.js'
-
-const callerOf = (request: FastifyRequest) => {
-  if (request.token === undefined) throw new Forbidden('No token.')
-  return request.token
-}
+import { storeImageData } from '../store-data.js'
 
 /** Interoperable image import: stage the data, then import it with `glance-direct`; and the info endpoints. */
 export function registerImportRoutes(app: FastifyInstance, deps: ImageDeps): void {
-  const { images, store, staging } = deps
+  const { images, staging } = deps
 
   app.get('/v2/info/import', async () => ({
     'import-methods': {
@@ -64,28 +59,7 @@ export function registerImportRoutes(app: FastifyInstance, deps: ImageDeps): voi
     if (!(await images.update(image.id, { status: 'importing' }, ['uploading'])))
       throw new Conflict(`Image ${image.id} has no staged data (status ${image.status}).`)
     try {
-      await store.write(image.id, staging.read(image.id), {
-        maxBytes: deps.limits.maxImageBytes,
-        accept: async (stored) => {
-          const virtualSize = inspectFormat(image.diskFormat, stored.head, stored.size)
-          const ok = await images.update(
-            image.id,
-            {
-              status: 'active',
-              size: stored.size,
-              virtualSize,
-              checksum: stored.md5,
-              osHashAlgo: 'sha512',
-              osHashValue: stored.sha512,
-            },
-            ['importing'],
-          )
-          if (!ok) throw new Conflict('The image was deleted or changed during the import.')
-        },
-      })
-    } catch (error) {
-      await images.update(image.id, { status: 'queued' }, ['importing']).catch(() => undefined)
-      throw error
+      await storeImageData(deps, image, staging.read(image.id), 'importing', deps.limits.maxImageBytes)
     } finally {
       await staging.remove(image.id)
     }

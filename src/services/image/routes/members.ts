@@ -1,13 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { Conflict, Forbidden, Invalid, NotFound } from '../../../common/errors/index.js'
-import { isAdmin, ownedImage, visibleImage } from '../access.js'
+import { callerOf, isAdmin, ownedImage, visibleImage } from '../access.js'
 import type { ImageDeps } from '../image-deps.js'
 import { memberView } from '../views.js'
-
-const callerOf = (request: FastifyRequest) => {
-  if (request.token === undefined) throw new Forbidden('No token.')
-  return request.token
-}
 
 /** Image sharing: the owner adds projects as members; each member accepts or rejects. */
 export function registerMemberRoutes(app: FastifyInstance, deps: ImageDeps): void {
