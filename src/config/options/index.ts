@@ -12,6 +12,7 @@ import { fernet_tokens, identity, security_compliance, token } from './identity.
 import { keystone } from './keystone.js'
 import { keystone_authtoken } from './keystone-authtoken.js'
 import { libvirt } from './libvirt.js'
+import { metrics } from './metrics.js'
 import { neutron } from './neutron.js'
 import { notifications } from './notifications.js'
 import { oslo_messaging_notifications } from './oslo-messaging-notifications.js'
@@ -47,6 +48,7 @@ export const SECTIONS = {
   keystone,
   keystone_authtoken,
   libvirt,
+  metrics,
   neutron,
   notifications,
   oslo_messaging_notifications,
