@@ -1,6 +1,7 @@
 // Second pass, inside one tree: pick one option per request group so that the picks together respect
 // group_policy, the capacity of providers several groups take from, same_subtree and (below 1.29) the one
-// provider per tree rule. Depth first, in request-group order, pruning as soon as a partial pick fails.
+// provider per tree rule. Depth first, in request-group order, pruning as soon as a partial pick fails: isolate
+// and capacity when a group is added, a same_subtree entry once its last group is picked.
 import type { GroupOption } from './group-option.js'
 import type { SnapshotIndex } from './snapshot-index.js'
 
@@ -21,11 +22,20 @@ export class GroupCombiner {
   readonly #taken: number[] = []
   readonly #limit: readonly number[]
   readonly #granularProviders = new Set<string>()
+  /** same_subtree entries by the position of their last group: checked as soon as that group is picked. */
+  readonly #subtreeChecksAt = new Map<number, (readonly number[])[]>()
 
   constructor(rules: CombineRules, index: SnapshotIndex, slotLimits: readonly number[]) {
     this.#rules = rules
     this.#index = index
     this.#limit = slotLimits
+    for (const positions of rules.sameSubtree) {
+      if (positions.length === 0) continue
+      const last = Math.max(...positions)
+      const list = this.#subtreeChecksAt.get(last)
+      if (list === undefined) this.#subtreeChecksAt.set(last, [positions])
+      else list.push(positions)
+    }
   }
 
   /** Enumerates the picks of one tree; returns false when the sink asked to stop. */
@@ -39,11 +49,17 @@ export class GroupCombiner {
     pick: GroupOption[],
     g: number,
   ): boolean {
-    if (g === optionsByGroup.length) return this.#passesLeafRules(pick) ? sink(pick) : true
+    if (g === optionsByGroup.length) {
+      return this.#rules.nestedAware || oneProviderPerTree(pick) ? sink(pick) : true
+    }
+    const subtreeChecks = this.#subtreeChecksAt.get(g)
     for (const option of optionsByGroup[g]!) {
       if (!this.#enter(option)) continue
       pick.push(option)
-      const goOn = this.#visit(optionsByGroup, sink, pick, g + 1)
+      const goOn =
+        subtreeChecks !== undefined && !this.#inSubtrees(pick, subtreeChecks)
+          ? true
+          : this.#visit(optionsByGroup, sink, pick, g + 1)
       pick.pop()
       this.#leave(option)
       if (!goOn) return false
@@ -73,13 +89,12 @@ export class GroupCombiner {
     if (this.#rules.isolate && option.granular) this.#granularProviders.delete(option.providers[0]!.uuid)
   }
 
-  #passesLeafRules(pick: readonly GroupOption[]): boolean {
-    for (const positions of this.#rules.sameSubtree) {
+  #inSubtrees(pick: readonly GroupOption[], entries: readonly (readonly number[])[]): boolean {
+    for (const positions of entries) {
       const uuids = new Set<string>()
       for (const g of positions) for (const provider of pick[g]!.providers) uuids.add(provider.uuid)
       if (!this.#inOneSubtree(uuids)) return false
     }
-    if (!this.#rules.nestedAware && !oneProviderPerTree(pick)) return false
     return true
   }
 

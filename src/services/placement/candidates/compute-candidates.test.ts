@@ -368,6 +368,40 @@ describe('computeCandidates: in_tree, root_required, same_subtree, resourceless 
     assert.deepEqual(siblings, [])
   })
 
+  it('chains same_subtree entries: each entry needs one of its own providers on top', () => {
+    const snapshot = buildSnapshot([
+      { uuid: 'cn', inventories: { VCPU: 8 }, traits: ['CUSTOM_FOO'] },
+      { uuid: 'numa0', parent: 'cn' },
+      { uuid: 'numa1', parent: 'cn' },
+      { uuid: 'nic0', parent: 'numa0', traits: ['CUSTOM_NIC_ROOT'] },
+      { uuid: 'nic1', parent: 'numa1', traits: ['CUSTOM_NIC_ROOT'] },
+      { uuid: 'port0', parent: 'nic0', inventories: { CUSTOM_VF: 4 }, traits: ['CUSTOM_PHYSNET1'] },
+      { uuid: 'port1', parent: 'nic0', inventories: { CUSTOM_VF: 4 }, traits: ['CUSTOM_PHYSNET2'] },
+      { uuid: 'port2', parent: 'nic1', inventories: { CUSTOM_VF: 4 }, traits: ['CUSTOM_PHYSNET1'] },
+      { uuid: 'port3', parent: 'cn', inventories: { CUSTOM_VF: 4 }, traits: ['CUSTOM_PHYSNET1'] },
+    ])
+    const groups: GroupSpec[] = [
+      { suffix: '_COMPUTE', resources: { VCPU: 1 }, required: { allOf: ['CUSTOM_FOO'] } },
+      { suffix: '_NIC', required: { allOf: ['CUSTOM_NIC_ROOT'] } },
+      { suffix: '_PORT', resources: { CUSTOM_VF: 2 }, required: { allOf: ['CUSTOM_PHYSNET1'] } },
+    ]
+    const chained = run(snapshot, {
+      groups,
+      groupPolicy: 'none',
+      sameSubtree: [
+        ['_NIC', '_COMPUTE'],
+        ['_NIC', '_PORT'],
+      ],
+    })
+    assert.deepEqual(mappingLines(chained), [
+      '_COMPUTE=cn _NIC=nic0 _PORT=port0',
+      '_COMPUTE=cn _NIC=nic1 _PORT=port2',
+    ])
+    // One entry for all three only needs a common top (cn), so the port may sit under any NIC or none.
+    const loose = run(snapshot, { groups, groupPolicy: 'none', sameSubtree: [['_COMPUTE', '_NIC', '_PORT']] })
+    assert.equal(loose.length, 6)
+  })
+
   it('a resourceless group maps to a provider with its traits and adds no allocation', () => {
     const snapshot = buildSnapshot(
       numaTree('cn1', { 'cn1-pf1': { traits: ['CUSTOM_PHYSNET_B', 'CUSTOM_NIC_ROOT'] } }),
@@ -447,6 +481,41 @@ describe('computeCandidates: order, limit, randomize, dedupe, summaries', () => 
     assert.deepEqual(mappingLines(granular), ['=cn1 1=ss', '=cn2 1=ss'])
     // With in_tree on the unsuffixed group, sharing providers outside that tree are not used.
     assert.deepEqual(run(snapshot, { groups: [{ resources: { VCPU: 1, DISK_GB: 10 }, inTree: 'cn1' }] }), [])
+  })
+
+  it('shares via any tree member in the aggregate; a sharing provider must meet member_of itself', () => {
+    const AGG_C = 'cccccccc-0000-0000-0000-000000000003'
+    const snapshot = buildSnapshot([
+      { uuid: 'cn1', aggregates: [AGG_A], traits: ['CUSTOM_GOLD'] },
+      { uuid: 'cn1-numa0', parent: 'cn1', inventories: { VCPU: 4 }, aggregates: [AGG_C] },
+      { uuid: 'cn1-numa1', parent: 'cn1', inventories: { VCPU: 4 } },
+      {
+        uuid: 'ss1',
+        inventories: { DISK_GB: 100 },
+        traits: ['MISC_SHARES_VIA_AGGREGATE'],
+        aggregates: [AGG_A],
+      },
+      {
+        uuid: 'ss2',
+        inventories: { DISK_GB: 100 },
+        traits: ['MISC_SHARES_VIA_AGGREGATE'],
+        aggregates: [AGG_C],
+      },
+    ])
+    const request = (memberOf: GroupSpec['memberOf']): string[] =>
+      mappingLines(run(snapshot, { groups: [{ resources: { VCPU: 1, DISK_GB: 10 }, memberOf }] }))
+    assert.deepEqual(request({}), ['=cn1-numa0+ss1', '=cn1-numa0+ss2', '=cn1-numa1+ss1', '=cn1-numa1+ss2'])
+    // The root's aggregate A spans its tree, but ss2 is not itself in A.
+    assert.deepEqual(request({ anyOf: [[AGG_A]] }), ['=cn1-numa0+ss1', '=cn1-numa1+ss1'])
+    assert.deepEqual(request({ anyOf: [[AGG_C]] }), ['=cn1-numa0+ss2'])
+    assert.deepEqual(request({ forbidden: [AGG_C] }), ['=cn1-numa1+ss1'])
+    // root_required is about the tree served: the sharing providers' own roots lack CUSTOM_GOLD.
+    const disk = computeCandidates(
+      snapshot,
+      buildRequest({ groups: [{ resources: { DISK_GB: 10 } }], rootRequired: { allOf: ['CUSTOM_GOLD'] } }),
+    )
+    assert.deepEqual(mappingLines(plain(disk)), ['=ss1', '=ss2'])
+    assert.deepEqual(disk.summaryProviders, ['ss1', 'ss2'])
   })
 
   it('summarises every provider of every tree used, and nothing else', () => {

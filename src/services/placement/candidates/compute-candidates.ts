@@ -7,6 +7,11 @@
 //    option per group, pruning on isolate and on capacity shared by several groups.
 // 3. Without randomize the search stops as soon as `limit` requests exist; with it, every request is built,
 //    shuffled, then cut to `limit`.
+//
+// Where this knowingly differs from upstream placement (which orders by whatever the database returns):
+// - the order is deterministic (trees by root name then uuid; inside a tree by the providers' uuids);
+// - summaries also cover the trees of providers that only appear in `mappings` (resourceless groups);
+// - `in_tree` also restricts resourceless groups (upstream's resourceless query ignores it).
 import { GroupCombiner, type CombineRules } from './combine-groups.js'
 import { compareOptions, type GroupOption } from './group-option.js'
 import { granularOptionsByAnchor, unsuffixedSourcesByAnchor, type ClassSources } from './group-providers.js'
@@ -30,7 +35,7 @@ type GroupBuckets =
       readonly byAnchor: Map<string, ClassSources>
     }
 
-const EMPTY: CandidateResult = { allocationRequests: [], summaryProviders: [] }
+const empty = (): CandidateResult => ({ allocationRequests: [], summaryProviders: [] })
 
 export function computeCandidates(
   snapshot: PlacementSnapshot,
@@ -41,7 +46,7 @@ export function computeCandidates(
   const ctx = new SearchContext(index, request.rootRequired)
   // The parser never produces an unsuffixed group without resources; one built by hand is ignored.
   const groups = request.groups.filter((group) => group.suffix !== '' || group.resources.size > 0)
-  if (groups.length === 0) return EMPTY
+  if (groups.length === 0) return empty()
 
   const buckets: GroupBuckets[] = []
   for (const group of groups) {
@@ -49,7 +54,7 @@ export function computeCandidates(
       group.suffix === ''
         ? { group, kind: 'unsuffixed', byAnchor: unsuffixedSourcesByAnchor(group, ctx) }
         : { group, kind: 'granular', byAnchor: granularOptionsByAnchor(group, ctx) }
-    if (bucket.byAnchor.size === 0) return EMPTY
+    if (bucket.byAnchor.size === 0) return empty()
     buckets.push(bucket)
   }
 
