@@ -3,6 +3,7 @@
 // provider per tree rule. Depth first, in request-group order, pruning as soon as a partial pick fails: isolate
 // and capacity when a group is added, a same_subtree entry once its last group is picked.
 import type { GroupOption } from './group-option.js'
+import type { ProviderSnapshot } from './model.js'
 import type { SnapshotIndex } from './snapshot-index.js'
 
 export interface CombineRules {
@@ -91,21 +92,19 @@ export class GroupCombiner {
 
   #inSubtrees(pick: readonly GroupOption[], entries: readonly (readonly number[])[]): boolean {
     for (const positions of entries) {
-      const uuids = new Set<string>()
-      for (const g of positions) for (const provider of pick[g]!.providers) uuids.add(provider.uuid)
-      if (!this.#inOneSubtree(uuids)) return false
+      const providers: ProviderSnapshot[] = []
+      for (const g of positions) {
+        for (const provider of pick[g]!.providers) if (!providers.includes(provider)) providers.push(provider)
+      }
+      if (!this.#inOneSubtree(providers)) return false
     }
     return true
   }
 
-  /** Some provider of the set is an ancestor of (or equal to) all the others. */
-  #inOneSubtree(uuids: ReadonlySet<string>): boolean {
-    if (uuids.size <= 1) return true
-    const ancestorSets = [...uuids].map((uuid) => this.#index.ancestorsOf(uuid))
-    for (const top of uuids) {
-      if (ancestorSets.every((ancestors) => ancestors.has(top))) return true
-    }
-    return false
+  /** Some provider of the list is an ancestor of (or equal to) all the others. */
+  #inOneSubtree(providers: readonly ProviderSnapshot[]): boolean {
+    if (providers.length <= 1) return true
+    return providers.some((top) => providers.every((p) => this.#index.isAncestorOrSelf(top.uuid, p)))
   }
 }
 

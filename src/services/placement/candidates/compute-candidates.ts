@@ -115,18 +115,23 @@ function optionsAt(bucket: GroupBuckets, anchor: string, ctx: SearchContext): re
 }
 
 function buildRequest(pick: readonly GroupOption[]): AllocationRequest {
-  const allocations = new Map<string, Map<string, number>>()
+  const allocations = new Map<string, ReadonlyMap<string, number>>()
   const mappings = new Map<string, readonly string[]>()
   for (const option of pick) {
-    for (const { provider, resourceClass, amount } of option.takes) {
-      let byClass = allocations.get(provider.uuid)
-      if (byClass === undefined) allocations.set(provider.uuid, (byClass = new Map()))
-      byClass.set(resourceClass, (byClass.get(resourceClass) ?? 0) + amount)
+    for (const { uuid, byClass } of option.contributions) {
+      const earlier = allocations.get(uuid)
+      if (earlier === undefined) {
+        allocations.set(uuid, byClass)
+        continue
+      }
+      // Several groups take from this provider: a fresh map with the amounts added up.
+      const merged = new Map(earlier)
+      for (const [resourceClass, amount] of byClass) {
+        merged.set(resourceClass, (merged.get(resourceClass) ?? 0) + amount)
+      }
+      allocations.set(uuid, merged)
     }
-    mappings.set(
-      option.suffix,
-      option.providers.map((p) => p.uuid),
-    )
+    mappings.set(option.suffix, option.uuids)
   }
   return { allocations, mappings }
 }

@@ -7,7 +7,7 @@ import {
   providerMatchesAggregates,
 } from './aggregate-match.js'
 import { canAllocate } from './capacity.js'
-import type { GroupOption } from './group-option.js'
+import { makeOption, type GroupOption } from './group-option.js'
 import type { ProviderSnapshot, RequestGroup } from './model.js'
 import type { SearchContext } from './search-context.js'
 import type { Take } from './slot-table.js'
@@ -38,7 +38,7 @@ export function granularOptionsByAnchor(group: RequestGroup, ctx: SearchContext)
       takes.push(ctx.slots.take(provider, resourceClass, inventory, amount))
     }
     if (takes.length !== resources.length) continue
-    const option: GroupOption = { suffix: group.suffix, granular: true, providers: [provider], takes }
+    const option = makeOption(group.suffix, true, [provider], takes)
     if (ctx.rootAllowed(provider.rootUuid)) pushTo(byAnchor, provider.rootUuid, option)
     if (ctx.index.isSharing(provider)) {
       for (const anchor of ctx.index.foreignAnchorsOf(provider)) {
@@ -69,6 +69,7 @@ export function unsuffixedSourcesByAnchor(
   const inTreeRoot = ctx.inTreeRoot(group.inTree)
   const resources = [...group.resources]
   const { memberOf, required } = group
+  const filtersAggregates = memberOf.anyOf.length > 0 || memberOf.forbidden.length > 0
   const rootAggregates = (rootUuid: string): ReadonlySet<string> =>
     ctx.index.provider(rootUuid)?.aggregates ?? new Set<string>()
   const add = (anchor: string, provider: ProviderSnapshot, classes: readonly number[]): void => {
@@ -91,16 +92,19 @@ export function unsuffixedSourcesByAnchor(
 
     const ownRoot = provider.rootUuid
     if (ctx.rootAllowed(ownRoot)) {
-      const rootAggs = rootAggregates(ownRoot)
-      const positive =
-        meetsRequiredAggregates(provider.aggregates, memberOf) || meetsRequiredAggregates(rootAggs, memberOf)
-      const forbidden =
-        inForbiddenAggregate(provider.aggregates, memberOf) || inForbiddenAggregate(rootAggs, memberOf)
-      if (positive && !forbidden) add(ownRoot, provider, classes)
+      if (!filtersAggregates) add(ownRoot, provider, classes)
+      else {
+        const rootAggs = rootAggregates(ownRoot)
+        const positive =
+          meetsRequiredAggregates(provider.aggregates, memberOf) ||
+          meetsRequiredAggregates(rootAggs, memberOf)
+        const forbidden =
+          inForbiddenAggregate(provider.aggregates, memberOf) || inForbiddenAggregate(rootAggs, memberOf)
+        if (positive && !forbidden) add(ownRoot, provider, classes)
+      }
     }
     if (inTreeRoot !== undefined || !ctx.index.isSharing(provider)) continue
-    if (!meetsRequiredAggregates(provider.aggregates, memberOf)) continue
-    if (inForbiddenAggregate(provider.aggregates, memberOf)) continue
+    if (!providerMatchesAggregates(provider.aggregates, memberOf)) continue
     for (const anchor of ctx.index.foreignAnchorsOf(provider)) {
       if (!ctx.rootAllowed(anchor) || inForbiddenAggregate(rootAggregates(anchor), memberOf)) continue
       add(anchor, provider, classes)

@@ -1,13 +1,12 @@
 // Lookups over a snapshot that the candidate search needs again and again: the members of each tree, the trees
-// a sharing provider serves, and each provider's ancestors. Built once per computeCandidates call; the
-// sharing and ancestor parts only when something asks for them.
+// a sharing provider serves, and ancestry. Built once per computeCandidates call, each part only when first
+// asked for.
 import { SHARING_TRAIT, type PlacementSnapshot, type ProviderSnapshot } from './model.js'
 
 export class SnapshotIndex {
   readonly #snapshot: PlacementSnapshot
   #treeMembers: Map<string, ProviderSnapshot[]> | undefined
   #foreignAnchors: Map<string, readonly string[]> | undefined
-  readonly #ancestors = new Map<string, ReadonlySet<string>>()
 
   constructor(snapshot: PlacementSnapshot) {
     this.#snapshot = snapshot
@@ -75,18 +74,15 @@ export class SnapshotIndex {
     return result
   }
 
-  /** The provider itself and every provider above it up to its root. */
-  ancestorsOf(uuid: string): ReadonlySet<string> {
-    let ancestors = this.#ancestors.get(uuid)
-    if (ancestors === undefined) {
-      const set = new Set<string>()
-      let current: string | null = uuid
-      while (current !== null && !set.has(current)) {
-        set.add(current)
-        current = this.#snapshot.providers.get(current)?.parentUuid ?? null
-      }
-      this.#ancestors.set(uuid, (ancestors = set))
+  /** Whether `top` is `provider` or one of the providers above it. */
+  isAncestorOrSelf(top: string, provider: ProviderSnapshot): boolean {
+    let current: ProviderSnapshot | undefined = provider
+    // Bounded by the number of providers, in case a malformed snapshot has a parent loop.
+    for (let steps = 0; current !== undefined && steps <= this.#snapshot.providers.size; steps++) {
+      if (current.uuid === top) return true
+      if (current.parentUuid === null) return false
+      current = this.#snapshot.providers.get(current.parentUuid)
     }
-    return ancestors
+    return false
   }
 }
