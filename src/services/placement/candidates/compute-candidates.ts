@@ -74,7 +74,7 @@ export function computeCandidates(
   const sink = (pick: readonly GroupOption[]): boolean => {
     const built = buildRequest(pick)
     // Only a pick made entirely of sharing providers can come up again under another tree.
-    if (pick.every((option) => option.providers.every((p) => index.isSharing(p)))) {
+    if (pick.every(isOnlySharing)) {
       const key = requestKey(built)
       if (seen.has(key)) return true
       seen.add(key)
@@ -93,6 +93,10 @@ export function computeCandidates(
   if (request.randomize) shuffle(chosen, options.random ?? Math.random)
   if (request.limit !== undefined && chosen.length > request.limit) chosen = chosen.slice(0, request.limit)
   return { allocationRequests: chosen, summaryProviders: summarise(chosen, index, nestedAware) }
+}
+
+function isOnlySharing(option: GroupOption): boolean {
+  return option.onlySharing
 }
 
 /** Trees that have candidates for every group, by root name then root uuid. */

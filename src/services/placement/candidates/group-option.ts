@@ -2,40 +2,56 @@
 import type { ProviderSnapshot } from './model.js'
 import type { Take } from './slot-table.js'
 
-export interface GroupOption {
-  readonly suffix: string
-  /** Granular groups take everything from their one provider; the unsuffixed group may spread over several. */
-  readonly granular: boolean
-  /** The providers the group maps to (1.34 `mappings`), sorted by uuid. */
-  readonly providers: readonly ProviderSnapshot[]
-  /** Their uuids, shared by every allocation request built from this option. */
-  readonly uuids: readonly string[]
-  /** Empty for a resourceless group. */
-  readonly takes: readonly Take[]
-  /** The takes per provider as allocation maps, shared by requests where no other group uses the provider. */
-  readonly contributions: readonly Contribution[]
-}
-
 export interface Contribution {
   readonly uuid: string
   readonly byClass: ReadonlyMap<string, number>
 }
 
-/** Builds an option, precomputing what every allocation request made from it will reuse. */
-export function makeOption(
-  suffix: string,
-  granular: boolean,
-  providers: readonly ProviderSnapshot[],
-  takes: readonly Take[],
-): GroupOption {
-  const byProvider = new Map<string, Map<string, number>>()
-  for (const { provider, resourceClass, amount } of takes) {
-    let byClass = byProvider.get(provider.uuid)
-    if (byClass === undefined) byProvider.set(provider.uuid, (byClass = new Map()))
-    byClass.set(resourceClass, amount)
+export class GroupOption {
+  readonly suffix: string
+  /** Granular groups take everything from their one provider; the unsuffixed group may spread over several. */
+  readonly granular: boolean
+  /** The providers the group maps to (1.34 `mappings`), sorted by uuid. */
+  readonly providers: readonly ProviderSnapshot[]
+  /** Empty for a resourceless group. */
+  readonly takes: readonly Take[]
+  /** Only sharing providers: the same option can be used under several trees. */
+  readonly onlySharing: boolean
+  #uuids: readonly string[] | undefined
+  #contributions: readonly Contribution[] | undefined
+
+  constructor(
+    suffix: string,
+    granular: boolean,
+    providers: readonly ProviderSnapshot[],
+    takes: readonly Take[],
+    onlySharing: boolean,
+  ) {
+    this.suffix = suffix
+    this.granular = granular
+    this.providers = providers
+    this.takes = takes
+    this.onlySharing = onlySharing
   }
-  const contributions = [...byProvider].map(([uuid, byClass]) => ({ uuid, byClass }))
-  return { suffix, granular, providers, uuids: providers.map((p) => p.uuid), takes, contributions }
+
+  /** The providers' uuids, built on first use and shared by every allocation request made from this option. */
+  get uuids(): readonly string[] {
+    return (this.#uuids ??= this.providers.map((p) => p.uuid))
+  }
+
+  /** The takes per provider as allocation maps, shared by requests where no other group uses the provider. */
+  get contributions(): readonly Contribution[] {
+    if (this.#contributions === undefined) {
+      const byProvider = new Map<string, Map<string, number>>()
+      for (const { provider, resourceClass, amount } of this.takes) {
+        let byClass = byProvider.get(provider.uuid)
+        if (byClass === undefined) byProvider.set(provider.uuid, (byClass = new Map()))
+        byClass.set(resourceClass, amount)
+      }
+      this.#contributions = [...byProvider].map(([uuid, byClass]) => ({ uuid, byClass }))
+    }
+    return this.#contributions
+  }
 }
 
 /** Compares options by the uuids of their providers, the order candidates are listed in within a tree. */

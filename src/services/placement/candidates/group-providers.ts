@@ -7,7 +7,7 @@ import {
   providerMatchesAggregates,
 } from './aggregate-match.js'
 import { canAllocate } from './capacity.js'
-import { makeOption, type GroupOption } from './group-option.js'
+import { GroupOption } from './group-option.js'
 import type { ProviderSnapshot, RequestGroup } from './model.js'
 import type { SearchContext } from './search-context.js'
 import type { Take } from './slot-table.js'
@@ -38,9 +38,10 @@ export function granularOptionsByAnchor(group: RequestGroup, ctx: SearchContext)
       takes.push(ctx.slots.take(provider, resourceClass, inventory, amount))
     }
     if (takes.length !== resources.length) continue
-    const option = makeOption(group.suffix, true, [provider], takes)
+    const sharing = ctx.index.isSharing(provider)
+    const option = new GroupOption(group.suffix, true, [provider], takes, sharing)
     if (ctx.rootAllowed(provider.rootUuid)) pushTo(byAnchor, provider.rootUuid, option)
-    if (ctx.index.isSharing(provider)) {
+    if (sharing) {
       for (const anchor of ctx.index.foreignAnchorsOf(provider)) {
         if (ctx.rootAllowed(anchor)) pushTo(byAnchor, anchor, option)
       }

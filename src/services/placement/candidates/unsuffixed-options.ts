@@ -1,6 +1,6 @@
 // The unsuffixed group inside one tree: every way of taking each requested class wholly from one provider,
 // kept when the providers used together have the required traits.
-import { compareOptions, makeOption, type GroupOption } from './group-option.js'
+import { compareOptions, GroupOption } from './group-option.js'
 import type { ClassSources } from './group-providers.js'
 import type { ProviderSnapshot, RequestGroup } from './model.js'
 import type { SearchContext } from './search-context.js'
@@ -52,7 +52,8 @@ export function unsuffixedOptions(
         required,
       )
     ) {
-      options.push(makeOption(group.suffix, false, providers, takes))
+      const onlySharing = providers.every((p) => ctx.index.isSharing(p))
+      options.push(new GroupOption(group.suffix, false, providers, takes, onlySharing))
     }
     let k = lists.length - 1
     while (k >= 0 && position[k]! === lists[k]!.length - 1) position[k--] = 0
