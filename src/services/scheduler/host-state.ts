@@ -106,4 +106,6 @@ export interface RequestSpec {
   readonly forceNodes: readonly string[]
   /** The cell of the instance when it is being moved (CrossCellWeigher); absent on first boot. */
   readonly sourceCellUuid?: string
+  /** Boot from volume: the root disk is not asked of placement and the image's disk format does not matter. */
+  readonly isBfv?: boolean
 }
