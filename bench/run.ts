@@ -5,6 +5,7 @@ const BENCHES: Readonly<Record<string, () => Promise<void>>> = {
   db: async () => (await import('./db.js')).benchDb(),
   identity: async () => (await import('./identity.js')).benchIdentity(),
   image: async () => (await import('./image.js')).benchImage(),
+  placement: async () => (await import('./placement.js')).benchPlacement(),
 }
 
 const names = process.argv.slice(2)

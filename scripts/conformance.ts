@@ -3,9 +3,9 @@
 // "N passed, N failed, N skipped" line; exits non-zero when a test fails that is not a known failure.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { allInOneConfig } from '../test/support/all-in-one-config.js'
 
 const root = path.resolve(import.meta.dirname, '..')
 const regex =
@@ -15,25 +15,12 @@ const regex =
     .filter((l) => l.trim() !== '' && !l.startsWith('#'))
     .join('|')
 
-async function freePort(): Promise<number> {
-  return await new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
 const dir = mkdtempSync(path.join(tmpdir(), 'nova-conformance-'))
 const workspace = path.join(dir, 'tempest')
-const identityPort = await freePort()
-const computePort = await freePort()
+const { text, ports } = await allInOneConfig()
+const identityPort = ports.identity
 const conf = path.join(dir, 'nova.conf')
-writeFileSync(
-  conf,
-  `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = ${computePort}\n` +
-    `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n[image]\nlisten = 127.0.0.1\nport = ${await freePort()}\n`,
-)
+writeFileSync(conf, text)
 const nova = spawn(
   process.execPath,
   [path.join(root, 'bin/nova-all'), '--config-file', conf, '--state-path', path.join(dir, 'state')],

@@ -1,4 +1,4 @@
-import type { UntypedExecutor } from './untyped.js'
+import type { UntypedExecutor, UntypedKysely } from './untyped.js'
 import { sql } from 'kysely'
 import { RowNotFound, UnexpectedStateError } from '../common/errors/index.js'
 import type { Database } from './dialects.js'
@@ -110,16 +110,23 @@ export async function softDelete(
  * Runs `fn` in a transaction (committed when it resolves, rolled back when it throws), retrying the whole
  * transaction up to `attempts` times in all, after a short random back-off, when the engine reports a deadlock
  * or serialisation failure (PG 40001/40P01, MySQL 1213/1205, SQLite BUSY). `fn` must therefore be safe to
- * run again. Any other error, or the last retryable one, is rethrown as is.
+ * run again. Any other error, or the last retryable one, is rethrown as is. `options.isolation` sets the
+ * transaction's isolation level on PostgreSQL and MySQL (placement's allocation writes use READ COMMITTED, so a
+ * writer that waited for a row lock then reads what the winner committed); SQLite ignores it.
  */
 export async function withTransaction<T>(
   db: Database<unknown>,
   fn: (trx: AnyDb) => Promise<T>,
   attempts = 3,
+  options: { readonly isolation?: 'read committed' | 'repeatable read' | 'serializable' } = {},
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await (db.kysely as AnyDb).transaction().execute(fn)
+      // SQLite has one writer at a time and ignores the level; PostgreSQL and MySQL honour it.
+      const begin = (db.kysely as UntypedKysely).transaction()
+      return await (
+        options.isolation === undefined ? begin : begin.setIsolationLevel(options.isolation)
+      ).execute(fn)
     } catch (error) {
       if (attempt >= attempts || !db.differences.isRetryableConflict(error)) throw error
       await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt))

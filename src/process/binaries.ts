@@ -2,6 +2,7 @@
 export const DAEMONS = [
   'nova-identity',
   'nova-image',
+  'nova-placement',
   'nova-conductor',
   'nova-scheduler',
   'nova-compute',
@@ -9,10 +10,11 @@ export const DAEMONS = [
 ] as const
 export type Daemon = (typeof DAEMONS)[number]
 
-/** Start order: what others depend on first (identity first; the conductor before computes that register through it). */
+/** Start order: what others depend on first (identity first; placement before the scheduler and computes that use it; the conductor before computes that register through it). */
 export const START_ORDER: readonly Daemon[] = [
   'nova-identity',
   'nova-image',
+  'nova-placement',
   'nova-conductor',
   'nova-scheduler',
   'nova-compute',
@@ -23,6 +25,7 @@ export const START_ORDER: readonly Daemon[] = [
 export const DATABASES_OF: Readonly<Record<Daemon, readonly ('main' | 'api')[]>> = {
   'nova-identity': ['api'],
   'nova-image': ['api'],
+  'nova-placement': ['api'],
   'nova-conductor': ['main', 'api'],
   'nova-scheduler': ['main', 'api'],
   'nova-compute': [],

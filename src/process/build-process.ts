@@ -12,6 +12,7 @@ import { createComputeService } from '../services/compute/index.js'
 import { createSchedulerService } from '../services/scheduler/index.js'
 import { createIdentityService } from '../services/identity/index.js'
 import { createImageService } from '../services/image/index.js'
+import { createPlacementService } from '../services/placement/index.js'
 import { TokenVerifier } from '../services/identity/client.js'
 import {
   identityBootstrap,
@@ -97,6 +98,14 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
     }
     const timeoutMs = config.DEFAULT.rpc_response_timeout * 1000
     const services: Service[] = []
+    /** How an API service starts its token verifier (it needs the Fernet keys identity creates). */
+    const verifier = (log: Logger) => () =>
+      TokenVerifier.start({
+        db: need(databases.api),
+        keyRepository: config.fernet_tokens.key_repository,
+        bus,
+        logger: log,
+      })
     for (const daemon of daemons) {
       const log = logger.child({ service: daemon })
       const main = databases.main
@@ -136,14 +145,25 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               },
               auth: {
                 identityUri: `${identityPublicUrl(config)}/v3`,
-                checker: () =>
-                  TokenVerifier.start({
-                    db: need(databases.api),
-                    keyRepository: config.fernet_tokens.key_repository,
-                    bus,
-                    logger: log,
-                  }),
+                checker: verifier(log),
               },
+              logger: log,
+            }),
+          )
+          break
+        case 'nova-placement':
+          services.push(
+            createPlacementService({
+              db: need(databases.api),
+              listen: config.placement.listen,
+              port: config.placement.port,
+              settings: {
+                randomizeCandidates: config.placement.randomize_allocation_candidates,
+                incompleteConsumerProjectId: config.placement.incomplete_consumer_project_id,
+                incompleteConsumerUserId: config.placement.incomplete_consumer_user_id,
+              },
+              policyFile: resolvePolicyFile(config.oslo_policy.policy_file, options.configDirs ?? []),
+              auth: { identityUri: `${identityPublicUrl(config)}/v3`, checker: verifier(log) },
               logger: log,
             }),
           )
@@ -190,13 +210,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
                 ? {
                     auth: {
                       identityUri: `${identityPublicUrl(config)}/v3`,
-                      checker: () =>
-                        TokenVerifier.start({
-                          db: need(databases.api),
-                          keyRepository: config.fernet_tokens.key_repository,
-                          bus,
-                          logger: log,
-                        }),
+                      checker: verifier(log),
                     },
                   }
                 : {}),

@@ -1,76 +1,35 @@
 import { strict as assert } from 'node:assert'
-import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
-import { freePort } from '../support/free-port.js'
-import { startBinary, type RunningBinary } from '../support/spawn-binary.js'
+import { openstackCliPresent, startCliCloud, type CliCloud, type CliJson } from '../support/cli-cloud.js'
 
-const run = promisify(execFile)
-// The CLI's JSON output, read field by field in assertions.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type CliJson = any
-const inCi = process.env.CI === 'true' || process.env.CI === '1'
-const haveCli = await run('openstack', ['--version']).then(
-  () => true,
-  () => false,
-)
-if (!haveCli && inCi)
-  throw new Error('the openstack CLI (python3-openstackclient) is missing; .ci/run installs it')
+const haveCli = await openstackCliPresent()
 
 describe(
   '[cli:openstack] the openstack CLI against nova-all',
   { skip: haveCli ? false : 'openstack CLI not installed (apt install python3-openstackclient)' },
   () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'nova-cli-'))
-    let nova: RunningBinary
-    let env: NodeJS.ProcessEnv
+    let cloud: CliCloud
 
     before(async () => {
-      const identityPort = await freePort()
-      const computePort = await freePort()
-      const conf = path.join(dir, 'nova.conf')
-      writeFileSync(
-        conf,
-        `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = ${computePort}\n` +
-          `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n[image]\nlisten = 127.0.0.1\nport = ${await freePort()}\n`,
-      )
-      nova = startBinary('nova-all', ['--config-file', conf, '--state-path', path.join(dir, 'state')])
-      await nova.waitForOutput(/Ctrl-C stops it/, 60_000)
-      const password = readFileSync(path.join(dir, 'state', 'admin-password'), 'utf8').trim()
-      env = {
-        PATH: process.env.PATH,
-        HOME: dir,
-        OS_AUTH_URL: `http://127.0.0.1:${identityPort}/v3`,
-        OS_USERNAME: 'admin',
-        OS_PASSWORD: password,
-        OS_PROJECT_NAME: 'admin',
-        OS_USER_DOMAIN_NAME: 'Default',
-        OS_PROJECT_DOMAIN_NAME: 'Default',
-        OS_IDENTITY_API_VERSION: '3',
-        OS_REGION_NAME: 'RegionOne',
-      }
+      cloud = await startCliCloud('nova-cli-')
     })
-    after(async () => {
-      nova?.child.kill('SIGINT')
-      await nova?.exited()
-      rmSync(dir, { recursive: true, force: true })
-    })
+    after(async () => cloud?.stop())
 
-    /** Runs `openstack <args> -f json` (when it prints) and parses the output. */
-    const os = async (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliJson> => {
-      const { stdout } = await run('openstack', args, { env: { ...env, ...extraEnv } })
-      return stdout.trim() === '' ? undefined : JSON.parse(stdout)
-    }
+    /** Runs `openstack <args> -f json` (when it prints) as the admin and parses the output. */
+    const os = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliJson> =>
+      cloud.os({ ...cloud.admin, ...extraEnv }, args)
 
     it('token issue and catalog list', async () => {
       const token = await os(['token', 'issue', '-f', 'json'])
       assert.match(token.id, /^gAAAAA/)
       assert.match(token.project_id, /^[0-9a-f]{32}$/)
       const catalog = await os(['catalog', 'list', '-f', 'json'])
-      assert.deepEqual(catalog.map((c: { Type: string }) => c.Type).sort(), ['compute', 'identity', 'image'])
+      assert.deepEqual(catalog.map((c: { Type: string }) => c.Type).sort(), [
+        'compute',
+        'identity',
+        'image',
+        'placement',
+      ])
     })
 
     it('project create, list, show, set and delete', async () => {
@@ -188,9 +147,9 @@ describe(
       )
     })
 
-    it('endpoint list shows identity, image and compute on every interface', async () => {
+    it('endpoint list shows identity, image, compute and placement on every interface', async () => {
       const endpoints = await os(['endpoint', 'list', '-f', 'json'])
-      assert.equal(endpoints.length, 9)
+      assert.equal(endpoints.length, 12)
       assert.ok(
         endpoints.some(
           (e: { 'Service Type': string; URL: string }) =>

@@ -1,73 +1,32 @@
 import { strict as assert } from 'node:assert'
 import { createHash, randomBytes } from 'node:crypto'
-import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
-import { freePort } from '../support/free-port.js'
-import { startBinary, type RunningBinary } from '../support/spawn-binary.js'
+import { openstackCliPresent, startCliCloud, type CliCloud, type CliJson } from '../support/cli-cloud.js'
 
-const run = promisify(execFile)
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type CliJson = any
-const inCi = process.env.CI === 'true' || process.env.CI === '1'
-const haveCli = await run('openstack', ['--version']).then(
-  () => true,
-  () => false,
-)
-if (!haveCli && inCi)
-  throw new Error('the openstack CLI (python3-openstackclient) is missing; .ci/run installs it')
+const haveCli = await openstackCliPresent()
 
 describe(
   '[cli-image:openstack] openstack image commands against nova-all',
   { skip: haveCli ? false : 'openstack CLI not installed' },
   () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'nova-cli-image-'))
-    let nova: RunningBinary
+    let cloud: CliCloud
+    let dir: string
     let admin: NodeJS.ProcessEnv
     let other: NodeJS.ProcessEnv
-    const os = async (env: NodeJS.ProcessEnv, args: string[]): Promise<CliJson> => {
-      const { stdout } = await run('openstack', args, { env, maxBuffer: 1 << 24 })
-      return stdout.trim() === '' ? undefined : JSON.parse(stdout)
-    }
+    const os = (env: NodeJS.ProcessEnv, args: string[]): Promise<CliJson> => cloud.os(env, args)
 
     before(async () => {
-      const identityPort = await freePort()
-      const conf = path.join(dir, 'nova.conf')
-      writeFileSync(
-        conf,
-        `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = ${await freePort()}\n` +
-          `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n[image]\nlisten = 127.0.0.1\nport = ${await freePort()}\n`,
-      )
-      nova = startBinary('nova-all', ['--config-file', conf, '--state-path', path.join(dir, 'state')])
-      await nova.waitForOutput(/Ctrl-C stops it/, 60_000)
-      const base = {
-        PATH: process.env.PATH,
-        HOME: dir,
-        OS_AUTH_URL: `http://127.0.0.1:${identityPort}/v3`,
-        OS_USER_DOMAIN_NAME: 'Default',
-        OS_PROJECT_DOMAIN_NAME: 'Default',
-        OS_IDENTITY_API_VERSION: '3',
-        OS_REGION_NAME: 'RegionOne',
-      }
-      admin = {
-        ...base,
-        OS_USERNAME: 'admin',
-        OS_PASSWORD: readFileSync(path.join(dir, 'state', 'admin-password'), 'utf8').trim(),
-        OS_PROJECT_NAME: 'admin',
-      }
+      cloud = await startCliCloud('nova-cli-image-')
+      dir = cloud.dir
+      admin = cloud.admin
       await os(admin, ['project', 'create', 'other', '-f', 'json'])
       await os(admin, ['user', 'create', '--password', 'pw-other', 'other-user', '-f', 'json'])
       await os(admin, ['role', 'add', '--user', 'other-user', '--project', 'other', 'member'])
-      other = { ...base, OS_USERNAME: 'other-user', OS_PASSWORD: 'pw-other', OS_PROJECT_NAME: 'other' }
+      other = { ...cloud.base, OS_USERNAME: 'other-user', OS_PASSWORD: 'pw-other', OS_PROJECT_NAME: 'other' }
     })
-    after(async () => {
-      nova?.child.kill('SIGINT')
-      await nova?.exited()
-      rmSync(dir, { recursive: true, force: true })
-    })
+    after(async () => cloud?.stop())
 
     it('creates from a file, lists, shows, sets properties and tags, saves identical bytes, protects, shares and deletes', async () => {
       const source = path.join(dir, 'disk.qcow2')

@@ -56,8 +56,8 @@ describe('nova-manage identity', () => {
       await assert.rejects(authenticate(deps, body('first')))
       assert.equal(
         (await deps.catalog.listEndpoints()).length,
-        9,
-        'identity, image and compute on three interfaces, once',
+        12,
+        'identity, image, compute and placement on three interfaces, once',
       )
     } finally {
       await db.close()

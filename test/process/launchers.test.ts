@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
-import { freePort } from '../support/free-port.js'
 import { runBinary, startBinary } from '../support/spawn-binary.js'
+import { allInOneConfig } from '../support/all-in-one-config.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'nova-launch-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -37,12 +37,9 @@ describe('daemons refuse a bad nova.conf', () => {
 describe('nova-all', () => {
   it('starts on embedded defaults, prints its endpoints, writes clouds.yaml, and stops cleanly on SIGINT', async () => {
     const state = path.join(dir, 'all')
-    const identityPort = await freePort()
-    const file = conf(
-      'all.conf',
-      `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = 0\n` +
-        `[identity]\nlisten = 127.0.0.1\nport = ${identityPort}\npassword_hash_rounds = 4\n[image]\nlisten = 127.0.0.1\nport = ${await freePort()}\n`,
-    )
+    const { text, ports } = await allInOneConfig({ compute: 'any' })
+    const identityPort = ports.identity
+    const file = conf('all.conf', text)
     const nova = startBinary('nova-all', ['--config-file', file, '--state-path', state])
     try {
       const [, url] = await nova.waitForOutput(/compute API \(nova-api\)\s+(http:\/\/\S+)\/v2\.1/, 60_000)

@@ -34,3 +34,4 @@ export { errorFromWire, errorToWire, RemoteError, type WireError } from './wire.
 export * from './platform.js'
 export * from './identity.js'
 export * from './image.js'
+export * from './placement.js'

@@ -4,6 +4,7 @@ import type { Service } from '../../service/service.js'
 import type { ServiceRegistry } from '../../service/service-registry.js'
 import { createComputeApiApp } from './app.js'
 import type { TokenChecker } from './auth.js'
+import { closeHttp, listenHttp } from '../../http/serve.js'
 
 export interface ComputeApiServiceOptions {
   readonly host: string
@@ -43,17 +44,10 @@ export function createComputeApiService(options: ComputeApiServiceOptions): Serv
           ? {}
           : { auth: { checker, identityUri: options.auth.identityUri } }),
       })
-      const address = await app.listen({ host: options.listen, port: options.port })
-      url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1')
+      url = await listenHttp(app, options.listen, options.port)
     },
     async stop(drainMs) {
-      const running = app
-      if (running !== undefined) {
-        const timer = setTimeout(() => running.server.closeAllConnections(), drainMs)
-        timer.unref()
-        await running.close()
-        clearTimeout(timer)
-      }
+      await closeHttp(app, drainMs)
       await checker?.stop()
     },
     endpoints: () => [`compute API (nova-api)  ${url}/v2.1`],

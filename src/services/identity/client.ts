@@ -129,3 +129,6 @@ export function requireTokens(
     return undefined
   })
 }
+
+/** A validated token as oslo.policy sees the caller, for services that enforce their own rules. */
+export { credentialsOf } from './request-auth.js'

@@ -19,6 +19,7 @@ import { createRoleStore } from './store/roles.js'
 import { createUserStore } from './store/users.js'
 import { FernetKeyRepository } from './tokens/key-repository.js'
 import { RevocationCache } from './tokens/revocation-cache.js'
+import { closeHttp } from '../../http/serve.js'
 
 export type { BootstrapOptions } from './bootstrap.js'
 export type { IdentitySettings } from './identity-deps.js'
@@ -88,11 +89,7 @@ export function createIdentityService(options: IdentityServiceOptions): Service 
       await app.listen({ host: options.listen, port: options.port })
     },
     async stop(drainMs) {
-      if (app === undefined) return
-      const timer = setTimeout(() => app?.server.closeAllConnections(), drainMs)
-      timer.unref()
-      await app.close()
-      clearTimeout(timer)
+      await closeHttp(app, drainMs)
     },
     endpoints: () => [`identity (Keystone v3)  ${options.settings.publicUrl}/v3`],
   }

@@ -20,7 +20,7 @@ export function identitySettings(config: NovaConfig): IdentitySettings {
   }
 }
 
-/** The catalog this deployment registers: identity and compute (later issues add image, placement, …). */
+/** The catalog this deployment registers: identity, compute, image and placement. */
 export function identityBootstrap(config: NovaConfig, adminPassword: string): BootstrapOptions {
   const computeBase =
     config.api.compute_link_prefix ??
@@ -32,6 +32,7 @@ export function identityBootstrap(config: NovaConfig, adminPassword: string): Bo
       { type: 'identity', name: 'keystone', url: `${identityPublicUrl(config)}/v3` },
       { type: 'compute', name: 'nova', url: `${computeBase.replace(/\/+$/, '')}/v2.1` },
       { type: 'image', name: 'glance', url: imagePublicUrl(config) },
+      { type: 'placement', name: 'placement', url: placementPublicUrl(config) },
     ],
   }
 }
@@ -42,4 +43,11 @@ export function imagePublicUrl(config: NovaConfig): string {
     /\/+$/,
     '',
   )
+}
+
+/** Where clients reach placement: `[placement] public_endpoint`, else http://<my_ip>:<port>. */
+export function placementPublicUrl(config: NovaConfig): string {
+  return (
+    config.placement.public_endpoint ?? `http://${config.DEFAULT.my_ip}:${config.placement.port}`
+  ).replace(/\/+$/, '')
 }

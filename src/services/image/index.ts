@@ -7,6 +7,7 @@ import { createImageApp } from './app.js'
 import { FileImageStore } from './file-store.js'
 import type { ImageDeps } from './image-deps.js'
 import { createImageRecords } from './store/image-records.js'
+import { closeHttp } from '../../http/serve.js'
 
 export interface ImageServiceOptions {
   readonly db: Database<unknown>
@@ -44,13 +45,7 @@ export function createImageService(options: ImageServiceOptions): Service {
       await app.listen({ host: options.listen, port: options.port })
     },
     async stop(drainMs) {
-      const running = app
-      if (running !== undefined) {
-        const timer = setTimeout(() => running.server.closeAllConnections(), drainMs)
-        timer.unref()
-        await running.close()
-        clearTimeout(timer)
-      }
+      await closeHttp(app, drainMs)
       await checker?.stop()
     },
     endpoints: () => [`image (Glance v2)       ${options.publicUrl}`],

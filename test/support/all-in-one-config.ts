@@ -1,0 +1,31 @@
+import { freePort } from './free-port.js'
+
+export interface AllInOnePorts {
+  readonly identity: number
+  readonly image: number
+  readonly placement: number
+  /** 0 lets the compute API pick a port (read it from the announcement). */
+  readonly compute: number
+}
+
+/**
+ * nova.conf text for a nova-all on 127.0.0.1 with every HTTP service on a free port of its own (tests run in
+ * parallel, so no service may use its default port) and cheap password hashing.
+ */
+export async function allInOneConfig(options: { compute?: 'free' | 'any' } = {}): Promise<{
+  text: string
+  ports: AllInOnePorts
+}> {
+  const ports: AllInOnePorts = {
+    identity: await freePort(),
+    image: await freePort(),
+    placement: await freePort(),
+    compute: options.compute === 'any' ? 0 : await freePort(),
+  }
+  const text =
+    `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = ${ports.compute}\n` +
+    `[identity]\nlisten = 127.0.0.1\nport = ${ports.identity}\npassword_hash_rounds = 4\n` +
+    `[image]\nlisten = 127.0.0.1\nport = ${ports.image}\n` +
+    `[placement]\nlisten = 127.0.0.1\nport = ${ports.placement}\n`
+  return { text, ports }
+}
