@@ -4,6 +4,25 @@ import { createRpcService } from '../../service/rpc-service.js'
 import type { Service } from '../../service/service.js'
 import type { ServiceRegistry } from '../../service/service-registry.js'
 import { SCHEDULER_RPC_VERSION, SCHEDULER_TOPIC } from './client.js'
+import type { SelectionDeps } from './selection.js'
+import { schedulerEndpoints } from './server.js'
+
+export type { HostState, RequestSpec } from './host-state.js'
+export type { AggregateRecord, AggregateSource } from './request-filters/index.js'
+export type {
+  AllocationRequest,
+  HostStateSource,
+  InstanceSelection,
+  SchedulerPlacement,
+  Selection,
+  SelectionDeps,
+} from './selection.js'
+export {
+  selectionDepsFromConfig,
+  selectionSettingsFromConfig,
+  type SelectionSettings,
+} from './selection-settings.js'
+export { selectDestinations } from './select-destinations.js'
 
 export interface SchedulerServiceOptions {
   readonly host: string
@@ -12,9 +31,11 @@ export interface SchedulerServiceOptions {
   readonly reportIntervalS: number
   readonly serviceVersion: number
   readonly logger: Logger
+  /** Placement, host states, aggregates, filters and weighers: without them select_destinations refuses. */
+  readonly selection?: SelectionDeps
 }
 
-/** nova-scheduler: serves the `scheduler` topic; host selection is added by the placement + scheduler issue. */
+/** nova-scheduler: serves the `scheduler` topic (select_destinations). */
 export function createSchedulerService(options: SchedulerServiceOptions): Service {
   return createRpcService({
     identity: {
@@ -24,7 +45,7 @@ export function createSchedulerService(options: SchedulerServiceOptions): Servic
       version: options.serviceVersion,
     },
     rpcVersion: SCHEDULER_RPC_VERSION,
-    endpoints: {},
+    endpoints: schedulerEndpoints(options.selection),
     bus: options.bus,
     registry: options.registry,
     reportIntervalS: options.reportIntervalS,
