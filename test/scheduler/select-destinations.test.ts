@@ -265,6 +265,24 @@ describe('select_destinations over a real placement with 50 compute nodes in two
       }
     })
 
+    it('flavor traits are judged one by one, before the amounts', async () => {
+      const avx = cloud.nodes.slice(0, 5)
+      for (const n of avx) await cloud.setTraits(n.uuid, ['HW_CPU_X86_AVX2'])
+      try {
+        const extraSpecs = { 'trait:HW_CPU_X86_AVX2': 'required' }
+        const error = await noValidHost(select(1, spec({ flavor: { memoryMb: 40000, extraSpecs } })))
+        assert.equal(
+          error.message,
+          'No valid host was found. 0 of 50 hosts passed: placement: 45 lack trait HW_CPU_X86_AVX2, ' +
+            `5 lack MEMORY_MB 40000 (largest free ${HOST_RAM_MB}).`,
+        )
+        const picked = await select(2, spec({ flavor: { extraSpecs } }))
+        assert.ok(picked.every((p) => avx.some((n) => n.host === p.host)))
+      } finally {
+        for (const n of avx) await cloud.setTraits(n.uuid, [])
+      }
+    })
+
     it('host filters name themselves and count per reason', async () => {
       const deps = cloud.deps({ filters: ['ComputeFilter', 'ImagePropertiesFilter'] })
       const error = await noValidHost(
