@@ -3,6 +3,7 @@ import type { AllocationStore } from './store/allocations.js'
 import type { InventoryStore } from './store/inventories.js'
 import type { PlacementDb } from './store/placement-db.js'
 import type { ProviderStore } from './store/providers.js'
+import type { SnapshotCache } from './store/snapshot-cache.js'
 import type { ResourceClassStore } from './store/resource-classes.js'
 import type { TraitStore } from './store/traits.js'
 
@@ -15,6 +16,7 @@ export interface PlacementDeps {
   readonly aggregates: AggregateStore
   readonly classes: ResourceClassStore
   readonly allocations: AllocationStore
+  readonly snapshots: SnapshotCache
   readonly settings: {
     /** `[placement] randomize_allocation_candidates`. */
     readonly randomizeCandidates: boolean

@@ -103,10 +103,22 @@ const TABLES: readonly TableSpec[] = [
     indexes: [['aggregate_uuid']],
     softDelete: false,
   },
+  {
+    // One row whose version moves on with every placement write: readers keep an in-memory snapshot and
+    // reload only what changed when it moves.
+    name: 'placement_version',
+    columns: [
+      { name: 'id', kind: 'int', notNull: true },
+      { name: 'version', kind: 'bigint', notNull: true, default: 0 },
+    ],
+    primaryKey: ['id'],
+    softDelete: false,
+  },
 ]
 
 export const migration = (d: SqlDifferences) => ({
   async up(db: UntypedKysely): Promise<void> {
     for (const table of TABLES) await createTable(db, d, table)
+    await db.insertInto('placement_version').values({ id: 1, version: 0 }).execute()
   },
 })

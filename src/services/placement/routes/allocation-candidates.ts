@@ -8,9 +8,8 @@ import { namesInRequest } from '../candidates/request-names.js'
 import { badRequest } from '../errors.js'
 import type { PlacementDeps } from '../placement-deps.js'
 import { atLeast, mv, queryOf, requireVersion } from '../request-helpers.js'
-import { loadSnapshot } from '../store/snapshot.js'
 
-/** `GET /allocation_candidates` (1.10): the snapshot of the trees that could serve, then the pure search. */
+/** `GET /allocation_candidates` (1.10): the cached snapshot of every provider, then the pure search. */
 export function registerCandidateRoutes(app: FastifyInstance, deps: PlacementDeps): void {
   app.get('/allocation_candidates', async (request) => {
     requireVersion(request, 10)
@@ -31,21 +30,10 @@ export function registerCandidateRoutes(app: FastifyInstance, deps: PlacementDep
     const unknownTraits = names.traits.filter((t) => !traitIds.has(t))
     if (unknownTraits.length > 0) throw badRequest(`No such trait(s): ${unknownTraits.join(', ')}`)
 
-    // Smallest amount of each class any group asks for: trees with less free than that cannot serve.
-    const needs = new Map<string, number>()
-    for (const group of parsed.groups)
-      for (const [rc, n] of group.resources) needs.set(rc, Math.min(n, needs.get(rc) ?? n))
-    const inTrees = [...new Set(parsed.groups.map((g) => g.inTree).filter((t) => t !== undefined))]
-    let inTreeRootId: number | undefined
-    if (inTrees.length === 1) {
-      const rp = await deps.providers.find(inTrees[0]!)
-      if (rp === undefined) return { allocation_requests: [], provider_summaries: {} }
-      inTreeRootId = rp.rootId
-    }
-    const snapshot = await loadSnapshot(deps.db, needs, inTreeRootId)
+    const requested = new Set(parsed.groups.flatMap((g) => [...g.resources.keys()]))
+    const snapshot = await deps.snapshots.current()
     const result = computeCandidates(snapshot, parsed)
 
-    const requested = new Set(needs.keys())
     const summary = (rp: ProviderSnapshot) => {
       const resources: Record<string, { capacity: number; used: number }> = {}
       for (const [rc, inv] of rp.inventories) {

@@ -6,6 +6,7 @@ import { createInventoryStore } from './inventories.js'
 import { placementDb } from './placement-db.js'
 import { createProviderStore } from './providers.js'
 import { createResourceClassStore } from './resource-classes.js'
+import { SnapshotCache } from './snapshot-cache.js'
 import { createTraitStore } from './traits.js'
 
 /** Placement's stores over one database. */
@@ -22,6 +23,7 @@ export function createPlacementDeps(
     aggregates: createAggregateStore(p),
     classes: createResourceClassStore(p),
     allocations: createAllocationStore(p),
+    snapshots: new SnapshotCache(p),
     settings,
   }
 }

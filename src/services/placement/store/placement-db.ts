@@ -10,7 +10,7 @@ export interface PlacementDb {
   now(): Date | string
   /**
    * A write transaction at READ COMMITTED (so a writer that waited for a provider row lock then sees what the
-   * winner committed, on MySQL as on PostgreSQL), retried on deadlock.
+   * winner committed, on MySQL as on PostgreSQL), retried on deadlock. It ends by moving `placement_version` on.
    */
   write<T>(fn: (trx: UntypedExecutor) => Promise<T>): Promise<T>
 }
@@ -21,7 +21,22 @@ export function placementDb(db: Database<unknown>): PlacementDb {
     db,
     k: db.kysely as UntypedKysely,
     now: () => d.toDbDate(new Date()),
-    write: (fn) => withTransaction(db, fn, 5, { isolation: 'read committed' }),
+    write: (fn) =>
+      withTransaction(
+        db,
+        async (trx) => {
+          const result = await fn(trx)
+          // Last, so the row is locked only for the commit: every reader's snapshot cache sees the change.
+          await trx
+            .updateTable('placement_version')
+            .set((eb) => ({ version: eb('version', '+', 1) }))
+            .where('id', '=', 1)
+            .execute()
+          return result
+        },
+        5,
+        { isolation: 'read committed' },
+      ),
   }
 }
 

@@ -258,11 +258,14 @@ export function createProviderStore(p: PlacementDb) {
             newRootId = parent.rootId
             set.parent_provider_id = parent.id
           } else set.parent_provider_id = null
+          // Descendants move too; their generation moves on so every reader sees the new root.
           await trx
             .updateTable('resource_providers')
-            .set({ root_provider_id: newRootId })
+            .set({ root_provider_id: newRootId, generation: sql`generation + 1` })
             .where('id', 'in', moved)
+            .where('id', '<>', current.id)
             .execute()
+          set.root_provider_id = newRootId
         }
         await trx
           .updateTable('resource_providers')
