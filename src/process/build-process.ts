@@ -9,11 +9,19 @@ import { ConductorClient } from '../services/conductor/client.js'
 import { createConductorService } from '../services/conductor/index.js'
 import { createComputeApiService } from '../services/compute-api/index.js'
 import { createComputeService } from '../services/compute/index.js'
-import { createSchedulerService } from '../services/scheduler/index.js'
+import {
+  createDbAggregateSource,
+  createDbHostStateSource,
+  createSchedulerService,
+  selectionDepsFromConfig,
+  SINGLE_CELL_UUID,
+} from '../services/scheduler/index.js'
+import { fetchTransport, PlacementClient } from '../services/placement/client.js'
+import { placementAccess } from './service-credentials.js'
 import { createIdentityService } from '../services/identity/index.js'
 import { createImageService } from '../services/image/index.js'
 import { createPlacementService } from '../services/placement/index.js'
-import { TokenVerifier } from '../services/identity/client.js'
+import { passwordTokenSource, TokenVerifier } from '../services/identity/client.js'
 import {
   identityBootstrap,
   identityPublicUrl,
@@ -179,9 +187,33 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
             }),
           )
           break
-        case 'nova-scheduler':
-          services.push(createSchedulerService({ ...common, registry: need(registry), logger: log }))
+        case 'nova-scheduler': {
+          const access = placementAccess(config, options.adminPassword)
+          const aggregates = createDbAggregateSource(need(databases.api))
+          services.push(
+            createSchedulerService({
+              ...common,
+              registry: need(registry),
+              logger: log,
+              selection: selectionDepsFromConfig(config, {
+                placement: new PlacementClient(
+                  fetchTransport(access.url, passwordTokenSource(access.credentials)),
+                ),
+                aggregates,
+                hostStates: createDbHostStateSource({
+                  mainDb: need(databases.main),
+                  aggregates,
+                  cellUuid: SINGLE_CELL_UUID,
+                  serviceDownTimeS: config.DEFAULT.service_down_time,
+                  defaultAvailabilityZone: config.DEFAULT.default_availability_zone,
+                  clock,
+                }),
+                logger: log,
+              }),
+            }),
+          )
           break
+        }
         case 'nova-compute':
           services.push(
             createComputeService({

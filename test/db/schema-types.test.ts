@@ -175,6 +175,15 @@ const API: { readonly [T in keyof ApiSchema]: readonly string[] } = {
     ...TIMESTAMPS,
     ...(['id', 'instance_uuid', 'project_id', 'instance', 'block_device_mappings', 'tags'] as const),
   ]),
+  aggregates: cols<ApiSchema['aggregates']>()([...TIMESTAMPS, 'id', 'uuid', 'name']),
+  aggregate_hosts: cols<ApiSchema['aggregate_hosts']>()([...TIMESTAMPS, 'id', 'host', 'aggregate_id']),
+  aggregate_metadata: cols<ApiSchema['aggregate_metadata']>()([
+    ...TIMESTAMPS,
+    'id',
+    'aggregate_id',
+    'key',
+    'value',
+  ]),
 }
 
 for (const backend of await databaseBackends()) {

@@ -44,6 +44,25 @@ export interface BuildRequestsTable extends Timestamps {
   tags: string | null
 }
 
+export interface AggregatesTable extends Timestamps {
+  id: Id
+  uuid: string
+  name: string
+}
+
+export interface AggregateHostsTable extends Timestamps {
+  id: Id
+  host: string
+  aggregate_id: number
+}
+
+export interface AggregateMetadataTable extends Timestamps {
+  id: Id
+  aggregate_id: number
+  key: string
+  value: string
+}
+
 /** The API database's Nova tables. */
 export interface ApiSchema {
   cell_mappings: CellMappingsTable
@@ -51,6 +70,9 @@ export interface ApiSchema {
   instance_mappings: InstanceMappingsTable
   request_specs: RequestSpecsTable
   build_requests: BuildRequestsTable
+  aggregates: AggregatesTable
+  aggregate_hosts: AggregateHostsTable
+  aggregate_metadata: AggregateMetadataTable
 }
 
 export type CellMappingRow = Selectable<CellMappingsTable>

@@ -132,3 +132,56 @@ export function requireTokens(
 
 /** A validated token as oslo.policy sees the caller, for services that enforce their own rules. */
 export { credentialsOf } from './request-auth.js'
+
+export interface PasswordCredentials {
+  /** Identity v3 endpoint, e.g. `http://controller:5000/v3`. */
+  readonly authUrl: string
+  readonly username: string
+  readonly password: string
+  readonly projectName: string
+  readonly userDomainName: string
+  readonly projectDomainName: string
+}
+
+/**
+ * A service's own token (keystoneauth's password plugin): issued by identity on first use and again a minute
+ * before it expires; concurrent callers share one request.
+ */
+export function passwordTokenSource(credentials: PasswordCredentials): () => Promise<string> {
+  let token: { id: string; expiresAt: number } | undefined
+  let pending: Promise<string> | undefined
+  const issue = async (): Promise<string> => {
+    const res = await fetch(`${credentials.authUrl.replace(/\/+$/, '')}/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: {
+              user: {
+                name: credentials.username,
+                domain: { name: credentials.userDomainName },
+                password: credentials.password,
+              },
+            },
+          },
+          scope: {
+            project: { name: credentials.projectName, domain: { name: credentials.projectDomainName } },
+          },
+        },
+      }),
+    })
+    const body = (await res.json().catch(() => ({}))) as { token?: { expires_at?: string } }
+    const id = res.headers.get('x-subject-token')
+    if (res.status !== 201 || id === null)
+      throw new Error(`identity refused the service credentials of ${credentials.username}: ${res.status}`)
+    token = { id, expiresAt: Date.parse(body.token?.expires_at ?? '') || Date.now() + 3600_000 }
+    return id
+  }
+  return async () => {
+    if (token !== undefined && token.expiresAt - 60_000 > Date.now()) return token.id
+    pending ??= issue().finally(() => (pending = undefined))
+    return pending
+  }
+}

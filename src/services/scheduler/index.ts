@@ -23,6 +23,8 @@ export {
   type SelectionSettings,
 } from './selection-settings.js'
 export { selectDestinations } from './select-destinations.js'
+export { createDbAggregateSource } from './sources/db-aggregates.js'
+export { createDbHostStateSource, SINGLE_CELL_UUID } from './sources/db-host-states.js'
 
 export interface SchedulerServiceOptions {
   readonly host: string
