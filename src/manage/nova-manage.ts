@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import { findDefaultConfigFiles, loadConfig, renderSampleConfig, type NovaConfig } from '../config/index.js'
 import { createLogger, logDestination } from '../common/logger.js'
 import { archiveCommand, purgeCommand, syncCommand, versionCommand } from './db-commands.js'
+import { placementAuditCommand } from './placement-commands.js'
 import { policyCheckCommand, policyListCommand } from './policy-commands.js'
 import { fernetRotateCommand, fernetSetupCommand, identityBootstrapCommand } from './identity-commands.js'
 
@@ -9,7 +10,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /**
  * `nova-manage`: the operator's command line (Nova's names): `db sync|version|archive_deleted_rows|purge`,
- * `api_db sync|version`, `config sample`. Returns the exit code.
+ * `api_db sync|version`, `placement audit`, `config sample`. Returns the exit code.
  */
 export async function novaManage(argv: readonly string[]): Promise<number> {
   const program = new Command('nova-manage')
@@ -93,6 +94,19 @@ export async function novaManage(argv: readonly string[]): Promise<number> {
     .description('rotate the Fernet keys')
     .action(async () => {
       code = fernetRotateCommand(config())
+    })
+  program
+    .command('placement')
+    .description('placement allocations')
+    .command('audit')
+    .description(
+      'find allocations of no instance (orphans) and instances without allocations; --delete fixes both',
+    )
+    .option('--verbose', 'print a summary even when nothing is found', false)
+    .option('--delete', 'delete orphaned allocations and heal instances without allocations', false)
+    .option('--resource_provider <uuid>', 'only this compute node resource provider')
+    .action(async (opts: { verbose: boolean; delete: boolean; resource_provider?: string }) => {
+      await run(() => placementAuditCommand(config(), opts, logger))()
     })
   const policy = program.command('policy').description('API access policy (oslo.policy)')
   policy

@@ -16,8 +16,7 @@ import {
   selectionDepsFromConfig,
   SINGLE_CELL_UUID,
 } from '../services/scheduler/index.js'
-import { fetchTransport, PlacementClient } from '../services/placement/client.js'
-import { placementAccess } from './service-credentials.js'
+import { fetchTransport, PlacementClient, placementAccess } from '../services/placement/client.js'
 import { createIdentityService } from '../services/identity/index.js'
 import { createImageService } from '../services/image/index.js'
 import { createPlacementService } from '../services/placement/index.js'
@@ -190,6 +189,9 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
         case 'nova-scheduler': {
           const access = placementAccess(config, options.adminPassword)
           const aggregates = createDbAggregateSource(need(databases.api))
+          const placement = new PlacementClient(
+            fetchTransport(access.url, passwordTokenSource(access.credentials)),
+          )
           services.push(
             createSchedulerService({
               ...common,
@@ -210,6 +212,10 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
                 }),
                 logger: log,
               }),
+              audit: {
+                intervalS: config.scheduler.allocation_audit_interval,
+                deps: { mainDb: need(databases.main), apiDb: need(databases.api), placement, logger: log },
+              },
             }),
           )
           break

@@ -1,6 +1,12 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
+import { randomUUID } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { openDatabase } from '../../src/db/index.js'
+import type { UntypedKysely } from '../../src/db/untyped.js'
 import { openstackCliPresent, startCliCloud, type CliCloud } from '../support/cli-cloud.js'
+import { runBinary } from '../support/spawn-binary.js'
 
 const haveCli = await openstackCliPresent()
 
@@ -95,6 +101,64 @@ describe(
       assert.equal(usages.find((u: { resource_class: string }) => u.resource_class === 'VCPU').usage, 0)
       await osQuiet(['resource', 'provider', 'delete', cn2.uuid])
       assert.equal((await os(['resource', 'provider', 'list'])).length, 1)
+    })
+
+    it('nova-manage placement audit reports an allocation of no instance (exit 3), then deletes it (exit 4)', async () => {
+      const cn = await os(['resource', 'provider', 'create', 'cli-audit-cn'])
+      await os([
+        'resource',
+        'provider',
+        'inventory',
+        'set',
+        cn.uuid,
+        '--resource',
+        'VCPU=4',
+        '--resource',
+        'MEMORY_MB=2048',
+      ])
+      // The compute node nova-compute would have recorded for this provider, in nova-all's cell database.
+      const main = await openDatabase(`sqlite:///${path.join(cloud.dir, 'state', 'nova.sqlite')}`)
+      try {
+        await (main.kysely as UntypedKysely)
+          .insertInto('compute_nodes')
+          .values({ uuid: cn.uuid, host: 'cli-audit', hypervisor_hostname: 'cli-audit', deleted: 0 })
+          .execute()
+      } finally {
+        await main.close()
+      }
+      const consumer = randomUUID()
+      await os([
+        'resource',
+        'provider',
+        'allocation',
+        'set',
+        consumer,
+        '--allocation',
+        `rp=${cn.uuid},VCPU=1,MEMORY_MB=256`,
+        '--project-id',
+        'p',
+        '--user-id',
+        'u',
+        '--consumer-type',
+        'INSTANCE',
+      ])
+      const conf = path.join(cloud.dir, 'manage.conf')
+      writeFileSync(
+        conf,
+        `${readFileSync(path.join(cloud.dir, 'nova.conf'), 'utf8')}\n[DEFAULT]\nstate_path = ${path.join(cloud.dir, 'state')}\n`,
+      )
+      const report = await runBinary('nova-manage', ['--config-file', conf, 'placement', 'audit'])
+      assert.equal(report.code, 3, report.stderr)
+      assert.match(
+        report.stdout,
+        new RegExp(`consumer UUID ${consumer} on Resource Provider ${cn.uuid} can be deleted`),
+      )
+      const fixed = await runBinary('nova-manage', ['--config-file', conf, 'placement', 'audit', '--delete'])
+      assert.equal(fixed.code, 4, fixed.stderr)
+      const usage = await os(['resource', 'provider', 'usage', 'show', cn.uuid])
+      assert.equal(usage.find((u: { resource_class: string }) => u.resource_class === 'VCPU').usage, 0)
+      const clean = await runBinary('nova-manage', ['--config-file', conf, 'placement', 'audit', '--verbose'])
+      assert.equal(clean.code, 0, clean.stderr)
     })
   },
 )

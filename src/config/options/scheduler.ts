@@ -17,6 +17,13 @@ export const scheduler = {
     min: 1,
     help: 'Allocation candidates asked of placement per request.',
   }),
+  allocation_audit_interval: intOpt({
+    default: 600,
+    min: -1,
+    help:
+      'Seconds between allocation audits by nova-scheduler (nova-ts): orphaned allocations are deleted and ' +
+      'instances without allocations healed, as `nova-manage placement audit --delete` does; -1 disables.',
+  }),
   workers: intOpt({ min: 0, help: 'Worker processes of nova-scheduler.' }),
   query_placement_for_availability_zone: boolOpt({
     default: true,

@@ -185,3 +185,6 @@ export function passwordTokenSource(credentials: PasswordCredentials): () => Pro
     return pending
   }
 }
+
+/** Where clients reach identity and placement, from configuration. */
+export { identityPublicUrl, placementPublicUrl } from './settings-from-config.js'

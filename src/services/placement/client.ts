@@ -1,4 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { PlacementServiceUnavailable } from '../../common/errors/index.js'
+import type { NovaConfig } from '../../config/index.js'
+import { identityPublicUrl, placementPublicUrl, type PasswordCredentials } from '../identity/client.js'
 
 /** One HTTP exchange with placement; `fetchTransport` in production, an in-process one in tests. */
 export type PlacementTransport = (request: {
@@ -235,4 +239,46 @@ export class PlacementClient {
       }),
     )
   }
+}
+
+/**
+ * How Nova's services reach placement: `[placement]` keystoneauth options (username, password, project, auth_url,
+ * endpoint_override), as in nova.conf. nova-all on its embedded defaults, with no service user configured, acts
+ * as its own admin (the password nova-all keeps in `<state_path>/admin-password`).
+ */
+export function placementAccess(
+  config: NovaConfig,
+  adminPassword: string | undefined = allInOneAdminPassword(config),
+): { readonly url: string; readonly credentials: PasswordCredentials } {
+  const p = config.placement
+  const authUrl = (p.auth_url ?? `${identityPublicUrl(config)}/v3`).replace(/\/+$/, '')
+  const url = (p.endpoint_override ?? placementPublicUrl(config)).replace(/\/+$/, '')
+  if (p.username !== undefined && p.password !== undefined)
+    return {
+      url,
+      credentials: {
+        authUrl,
+        username: p.username,
+        password: p.password,
+        projectName: p.project_name,
+        userDomainName: p.user_domain_name,
+        projectDomainName: p.project_domain_name,
+      },
+    }
+  return {
+    url,
+    credentials: {
+      authUrl,
+      username: 'admin',
+      password: adminPassword ?? '',
+      projectName: 'admin',
+      userDomainName: 'Default',
+      projectDomainName: 'Default',
+    },
+  }
+}
+
+function allInOneAdminPassword(config: NovaConfig): string | undefined {
+  const file = path.join(config.DEFAULT.state_path, 'admin-password')
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined
 }

@@ -6,6 +6,7 @@ import type { ServiceRegistry } from '../../service/service-registry.js'
 import { SCHEDULER_RPC_VERSION, SCHEDULER_TOPIC } from './client.js'
 import type { SelectionDeps } from './selection.js'
 import { schedulerEndpoints } from './server.js'
+import { auditAllocations, type AuditDeps } from './allocation-audit.js'
 
 export type { HostState, RequestSpec } from './host-state.js'
 export type { AggregateRecord, AggregateSource } from './request-filters/index.js'
@@ -35,6 +36,8 @@ export interface SchedulerServiceOptions {
   readonly logger: Logger
   /** Placement, host states, aggregates, filters and weighers: without them select_destinations refuses. */
   readonly selection?: SelectionDeps
+  /** The periodic allocation audit (`[scheduler] allocation_audit_interval`); absent: none. */
+  readonly audit?: { readonly intervalS: number; readonly deps: AuditDeps }
 }
 
 /** nova-scheduler: serves the `scheduler` topic (select_destinations). */
@@ -51,6 +54,18 @@ export function createSchedulerService(options: SchedulerServiceOptions): Servic
     bus: options.bus,
     registry: options.registry,
     reportIntervalS: options.reportIntervalS,
+    periodicTasks:
+      options.audit === undefined || options.audit.intervalS < 0
+        ? []
+        : [
+            {
+              name: 'allocation_audit',
+              spacingS: options.audit.intervalS,
+              run: async () => {
+                await auditAllocations(options.audit!.deps, { delete: true, heal: true })
+              },
+            },
+          ],
     logger: options.logger,
   })
 }
