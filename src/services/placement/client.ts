@@ -155,6 +155,28 @@ export class PlacementClient {
     this.#fail(res)
   }
 
+  /**
+   * Takes a consumer's allocation off one provider, keeping the rest (the consumer goes when nothing is left).
+   * False when it had none there or changed meanwhile.
+   */
+  async removeFromProvider(consumer: string, providerUuid: string): Promise<boolean> {
+    const current = await this.allocationsOf(consumer)
+    if (current.allocations[providerUuid] === undefined) return false
+    const others = Object.entries(current.allocations).filter(([rp]) => rp !== providerUuid)
+    if (others.length === 0) return this.deleteAllocations(consumer)
+    const outcome = await this.claim(
+      consumer,
+      Object.fromEntries(others.map(([rp, a]) => [rp, { resources: a.resources }])),
+      {
+        projectId: current.project_id ?? '',
+        userId: current.user_id ?? '',
+        consumerType: current.consumer_type ?? 'INSTANCE',
+      },
+      current.consumer_generation ?? null,
+    )
+    return outcome === 'claimed'
+  }
+
   /** consumer → resources, of one provider. */
   async providerAllocations(provider: string): Promise<Record<string, { resources: Resources }>> {
     const res = await this.#call('GET', `/resource_providers/${provider}/allocations`)
@@ -282,3 +304,10 @@ function allInOneAdminPassword(config: NovaConfig): string | undefined {
   const file = path.join(config.DEFAULT.state_path, 'admin-password')
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined
 }
+
+export {
+  ComputeNodeReporter,
+  type ComputeNodeReport,
+  type HealResult,
+  type HostedInstance,
+} from './report-client.js'

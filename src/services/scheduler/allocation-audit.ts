@@ -32,7 +32,7 @@ export interface AuditDeps {
   readonly apiDb?: Database<unknown>
   readonly placement: Pick<
     PlacementClient,
-    'providerAllocations' | 'allocationsOf' | 'claim' | 'deleteAllocations'
+    'providerAllocations' | 'allocationsOf' | 'claim' | 'removeFromProvider'
   >
   readonly logger: Logger
 }
@@ -124,25 +124,8 @@ export async function auditAllocations(
 
   let deleted = 0
   if (options.delete) {
-    for (const orphan of orphans) {
-      const current = await deps.placement.allocationsOf(orphan.consumer)
-      const others = Object.entries(current.allocations).filter(([rp]) => rp !== orphan.provider)
-      if (others.length === 0) {
-        if (await deps.placement.deleteAllocations(orphan.consumer)) deleted++
-        continue
-      }
-      const outcome = await deps.placement.claim(
-        orphan.consumer,
-        Object.fromEntries(others.map(([rp, a]) => [rp, { resources: a.resources }])),
-        {
-          projectId: current.project_id ?? '',
-          userId: current.user_id ?? '',
-          consumerType: current.consumer_type ?? 'INSTANCE',
-        },
-        current.consumer_generation ?? null,
-      )
-      if (outcome === 'claimed') deleted++
-    }
+    for (const orphan of orphans)
+      if (await deps.placement.removeFromProvider(orphan.consumer, orphan.provider)) deleted++
   }
 
   // Live instances that settled on a node (no task in flight) yet hold nothing in placement.
