@@ -10,18 +10,10 @@ import type { TokenPayload } from '../../src/services/identity/client.js'
 import { createImageApp } from '../../src/services/image/app.js'
 import { FileImageStore } from '../../src/services/image/file-store.js'
 import { createImageRecords } from '../../src/services/image/store/image-records.js'
+import { persona } from '../support/personas.js'
 
 type Obj = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const persona = (project: string, roles: string[]): TokenPayload => ({
-  userId: `user-${project}`,
-  methods: ['password'],
-  projectId: project,
-  roles: roles.map((name) => ({ id: name, name })),
-  issuedAt: new Date(),
-  expiresAt: new Date(Date.now() + 3600_000),
-  auditIds: ['x'],
-})
 // Tokens are checked by identity's TokenVerifier in the service; here a table of personas stands in for it.
 const TOKENS: Record<string, TokenPayload> = {
   A: persona('proj-a', ['member']),

@@ -50,7 +50,7 @@ describe('the resource tracker feed (ComputeNodeReporter)', () => {
 
     calls = []
     await reporter.report(node)
-    assert.deepEqual(calls, [], 'nothing changed: no call at all')
+    assert.equal(calls.length, 0, `nothing changed: no call at all (${calls.join(', ')})`)
 
     await reporter.report({
       ...node,

@@ -8,18 +8,10 @@ import { createPlacementApp } from '../../src/services/placement/app.js'
 import type { PlacementTransport } from '../../src/services/placement/client.js'
 import type { PlacementDeps } from '../../src/services/placement/placement-deps.js'
 import { createPlacementDeps } from '../../src/services/placement/store/create-deps.js'
+import { persona } from '../support/personas.js'
 
 type Obj = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const persona = (project: string, roles: string[]): TokenPayload => ({
-  userId: `user-${project}`,
-  methods: ['password'],
-  projectId: project,
-  roles: roles.map((name) => ({ id: name, name })),
-  issuedAt: new Date(),
-  expiresAt: new Date(Date.now() + 3600_000),
-  auditIds: ['x'],
-})
 /** Tokens are checked by identity's TokenVerifier in the service; a table of personas stands in for it here. */
 export const TOKENS: Record<string, TokenPayload> = {
   ADMIN: persona('admin', ['admin']),

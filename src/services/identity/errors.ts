@@ -1,24 +1,14 @@
 import { NovaError } from '../../common/errors/index.js'
-
-const TITLES: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Request Entity Too Large',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-}
+import { STATUS_TITLES } from '../../http/status-titles.js'
 
 /** Keystone's error body: `{"error": {"code", "title", "message"}}`. Anything not a NovaError is a 500. */
 export function identityFault(error: unknown, requestId: string): { status: number; body: unknown } {
   if (error instanceof NovaError) {
     return {
       status: error.status,
-      body: { error: { code: error.status, title: TITLES[error.status] ?? 'Error', message: error.message } },
+      body: {
+        error: { code: error.status, title: STATUS_TITLES[error.status] ?? 'Error', message: error.message },
+      },
     }
   }
   const fastify = error as { statusCode?: number; validation?: unknown; code?: string; message?: string }
@@ -44,7 +34,7 @@ export function identityFault(error: unknown, requestId: string): { status: numb
       body: {
         error: {
           code: fastify.statusCode,
-          title: TITLES[fastify.statusCode]!,
+          title: STATUS_TITLES[fastify.statusCode]!,
           message: fastify.message ?? '',
         },
       },

@@ -9,17 +9,7 @@ import { registerImageRoutes } from './routes/images.js'
 import { registerMemberRoutes } from './routes/members.js'
 import { registerImportRoutes } from './routes/import.js'
 import { imageSchema, imagesSchema, memberSchema, membersSchema } from './schemas.js'
-
-const TITLES: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Request Entity Too Large',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-}
+import { STATUS_TITLES } from '../../http/status-titles.js'
 
 /** The image service's HTTP application (Glance v2 subset), built without listening. */
 export function createImageApp(
@@ -91,7 +81,7 @@ export function createImageApp(
       status = 413
       message = 'Request Entity Too Large'
     } else options.logger.error({ err: error, request_id: request.id }, 'unexpected image API error')
-    await reply.status(status).send({ code: status, title: TITLES[status] ?? 'Error', message })
+    await reply.status(status).send({ code: status, title: STATUS_TITLES[status] ?? 'Error', message })
   })
   return app
 }

@@ -311,3 +311,6 @@ export {
   type HealResult,
   type HostedInstance,
 } from './report-client.js'
+
+/** The standard (os-traits) names placement knows without their being created. */
+export { STANDARD_TRAITS } from './standard-traits.js'

@@ -1,3 +1,4 @@
+import { STATUS_TITLES } from '../../http/status-titles.js'
 /** The error codes placement puts in its error documents (≥ 1.23). */
 export type PlacementErrorCode =
   | 'placement.undefined_code'
@@ -11,18 +12,6 @@ export type PlacementErrorCode =
   | 'placement.query.bad_value'
   | 'placement.query.missing_value'
 
-const TITLES: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  409: 'Conflict',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-}
-
 /** An answer placement gives as `{"errors": [{status, title, detail, code, request_id}]}`. */
 export class PlacementError extends Error {
   constructor(
@@ -35,7 +24,7 @@ export class PlacementError extends Error {
   }
 
   get title(): string {
-    return TITLES[this.status] ?? 'Error'
+    return STATUS_TITLES[this.status] ?? 'Error'
   }
 }
 

@@ -114,56 +114,24 @@ export function createProviderStore(p: PlacementDb) {
       if (filter.name !== undefined) q = q.where('rp.name', '=', filter.name)
       if (filter.uuid !== undefined) q = q.where('rp.uuid', '=', filter.uuid)
       if (filter.inTreeRootId !== undefined) q = q.where('rp.root_provider_id', '=', filter.inTreeRootId)
-      for (const anyOf of filter.memberOf ?? []) {
-        q = q.where(
-          'rp.id',
-          'in',
-          p.k
-            .selectFrom('resource_provider_aggregates')
-            .select('resource_provider_id')
-            .where('aggregate_uuid', 'in', [...anyOf]),
-        )
-      }
-      if ((filter.notMemberOf ?? []).length > 0) {
-        q = q.where(
-          'rp.id',
-          'not in',
-          p.k
-            .selectFrom('resource_provider_aggregates')
-            .select('resource_provider_id')
-            .where('aggregate_uuid', 'in', [...filter.notMemberOf!]),
-        )
-      }
-      for (const traitId of filter.traits ?? []) {
-        q = q.where(
-          'rp.id',
-          'in',
-          p.k
-            .selectFrom('resource_provider_traits')
-            .select('resource_provider_id')
-            .where('trait_id', '=', traitId),
-        )
-      }
-      for (const anyOf of filter.anyTraits ?? []) {
-        q = q.where(
-          'rp.id',
-          'in',
-          p.k
-            .selectFrom('resource_provider_traits')
-            .select('resource_provider_id')
-            .where('trait_id', 'in', [...anyOf]),
-        )
-      }
-      if ((filter.forbiddenTraits ?? []).length > 0) {
-        q = q.where(
-          'rp.id',
-          'not in',
-          p.k
-            .selectFrom('resource_provider_traits')
-            .select('resource_provider_id')
-            .where('trait_id', 'in', [...filter.forbiddenTraits!]),
-        )
-      }
+      // Providers with a row in `table` whose `column` is one of `values`.
+      const withAny = (table: string, column: string, values: readonly (string | number)[]) =>
+        p.k
+          .selectFrom(table)
+          .select('resource_provider_id')
+          .where(column, 'in', [...values])
+      const aggregates = 'resource_provider_aggregates'
+      const traits = 'resource_provider_traits'
+      for (const anyOf of filter.memberOf ?? [])
+        q = q.where('rp.id', 'in', withAny(aggregates, 'aggregate_uuid', anyOf))
+      if ((filter.notMemberOf ?? []).length > 0)
+        q = q.where('rp.id', 'not in', withAny(aggregates, 'aggregate_uuid', filter.notMemberOf!))
+      for (const traitId of filter.traits ?? [])
+        q = q.where('rp.id', 'in', withAny(traits, 'trait_id', [traitId]))
+      for (const anyOf of filter.anyTraits ?? [])
+        q = q.where('rp.id', 'in', withAny(traits, 'trait_id', anyOf))
+      if ((filter.forbiddenTraits ?? []).length > 0)
+        q = q.where('rp.id', 'not in', withAny(traits, 'trait_id', filter.forbiddenTraits!))
       for (const [rc, amount] of filter.resources ?? []) {
         // Has the class, and (total − reserved) × ratio − used ≥ amount, with amount within max_unit.
         q = q.where(
