@@ -6,6 +6,7 @@ const BENCHES: Readonly<Record<string, () => Promise<void>>> = {
   identity: async () => (await import('./identity.js')).benchIdentity(),
   image: async () => (await import('./image.js')).benchImage(),
   placement: async () => (await import('./placement.js')).benchPlacement(),
+  scheduler: async () => (await import('./scheduler.js')).benchScheduler(),
 }
 
 const names = process.argv.slice(2)
