@@ -184,6 +184,65 @@ const API: { readonly [T in keyof ApiSchema]: readonly string[] } = {
     'key',
     'value',
   ]),
+  flavors: cols<ApiSchema['flavors']>()([
+    ...TIMESTAMPS,
+    ...([
+      'id',
+      'name',
+      'memory_mb',
+      'vcpus',
+      'root_gb',
+      'ephemeral_gb',
+      'flavorid',
+      'swap',
+      'rxtx_factor',
+      'vcpu_weight',
+      'disabled',
+      'is_public',
+      'description',
+    ] as const),
+  ]),
+  flavor_extra_specs: cols<ApiSchema['flavor_extra_specs']>()([
+    ...TIMESTAMPS,
+    'id',
+    'flavor_id',
+    'key',
+    'value',
+  ]),
+  flavor_projects: cols<ApiSchema['flavor_projects']>()([...TIMESTAMPS, 'id', 'flavor_id', 'project_id']),
+  key_pairs: cols<ApiSchema['key_pairs']>()([
+    ...TIMESTAMPS,
+    ...(['id', 'name', 'user_id', 'fingerprint', 'public_key', 'type'] as const),
+  ]),
+  instance_groups: cols<ApiSchema['instance_groups']>()([
+    ...TIMESTAMPS,
+    ...(['id', 'uuid', 'name', 'user_id', 'project_id'] as const),
+  ]),
+  instance_group_policy: cols<ApiSchema['instance_group_policy']>()([
+    ...TIMESTAMPS,
+    'id',
+    'group_id',
+    'policy',
+    'rules',
+  ]),
+  instance_group_member: cols<ApiSchema['instance_group_member']>()([
+    ...TIMESTAMPS,
+    'id',
+    'group_id',
+    'instance_uuid',
+  ]),
+  quotas: cols<ApiSchema['quotas']>()([...TIMESTAMPS, 'id', 'project_id', 'resource', 'hard_limit']),
+  project_user_quotas: cols<ApiSchema['project_user_quotas']>()([
+    ...TIMESTAMPS,
+    ...(['id', 'project_id', 'user_id', 'resource', 'hard_limit'] as const),
+  ]),
+  quota_classes: cols<ApiSchema['quota_classes']>()([
+    ...TIMESTAMPS,
+    'id',
+    'class_name',
+    'resource',
+    'hard_limit',
+  ]),
 }
 
 for (const backend of await databaseBackends()) {

@@ -63,6 +63,87 @@ export interface AggregateMetadataTable extends Timestamps {
   value: string
 }
 
+export interface FlavorsTable extends Timestamps {
+  id: Id
+  name: string
+  memory_mb: number
+  vcpus: number
+  root_gb: number | null
+  ephemeral_gb: number | null
+  flavorid: string
+  swap: number
+  rxtx_factor: number | null
+  vcpu_weight: number | null
+  disabled: NullableBool
+  is_public: NullableBool
+  description: string | null
+}
+
+export interface FlavorExtraSpecsTable extends Timestamps {
+  id: Id
+  flavor_id: number
+  key: string
+  value: string | null
+}
+
+export interface FlavorProjectsTable extends Timestamps {
+  id: Id
+  flavor_id: number
+  project_id: string
+}
+
+export interface KeyPairsTable extends Timestamps {
+  id: Id
+  name: string
+  user_id: string
+  fingerprint: string | null
+  public_key: string | null
+  type: string
+}
+
+export interface InstanceGroupsTable extends Timestamps {
+  id: Id
+  uuid: string
+  name: string | null
+  user_id: string | null
+  project_id: string | null
+}
+
+export interface InstanceGroupPolicyTable extends Timestamps {
+  id: Id
+  group_id: number
+  policy: string | null
+  rules: string | null
+}
+
+export interface InstanceGroupMemberTable extends Timestamps {
+  id: Id
+  group_id: number
+  instance_uuid: string
+}
+
+export interface QuotasTable extends Timestamps {
+  id: Id
+  project_id: string
+  resource: string
+  hard_limit: number | null
+}
+
+export interface ProjectUserQuotasTable extends Timestamps {
+  id: Id
+  project_id: string
+  user_id: string
+  resource: string
+  hard_limit: number | null
+}
+
+export interface QuotaClassesTable extends Timestamps {
+  id: Id
+  class_name: string
+  resource: string
+  hard_limit: number | null
+}
+
 /** The API database's Nova tables. */
 export interface ApiSchema {
   cell_mappings: CellMappingsTable
@@ -73,6 +154,16 @@ export interface ApiSchema {
   aggregates: AggregatesTable
   aggregate_hosts: AggregateHostsTable
   aggregate_metadata: AggregateMetadataTable
+  flavors: FlavorsTable
+  flavor_extra_specs: FlavorExtraSpecsTable
+  flavor_projects: FlavorProjectsTable
+  key_pairs: KeyPairsTable
+  instance_groups: InstanceGroupsTable
+  instance_group_policy: InstanceGroupPolicyTable
+  instance_group_member: InstanceGroupMemberTable
+  quotas: QuotasTable
+  project_user_quotas: ProjectUserQuotasTable
+  quota_classes: QuotaClassesTable
 }
 
 export type CellMappingRow = Selectable<CellMappingsTable>
