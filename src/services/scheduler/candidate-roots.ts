@@ -6,6 +6,13 @@ const SHARING_TRAIT = 'MISC_SHARES_VIA_AGGREGATE'
 
 /** The root providers (compute nodes) an allocation request takes from; sharing providers left out. */
 export function hostRootsOf(request: AllocationRequest, answer: CandidatesAnswer): string[] {
+  const providers = Object.keys(request.allocations)
+  if (providers.length === 1) {
+    // The common case: everything from one provider.
+    const rp = providers[0]!
+    const root = answer.provider_summaries[rp]?.root_provider_uuid ?? rp
+    return answer.provider_summaries[root]?.traits.includes(SHARING_TRAIT) === true ? [] : [root]
+  }
   const roots = new Set<string>()
   for (const rp of Object.keys(request.allocations)) {
     const summary = answer.provider_summaries[rp]

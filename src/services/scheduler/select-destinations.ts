@@ -129,10 +129,11 @@ export async function selectDestinations(
       const instanceSpec = specFor(instanceUuid)
       const passed = filterHosts(hosts, instanceSpec, deps.filters, filterCtx, index, filterLog)
       hosts = sortHosts(passed, instanceSpec, deps.weighers, settings.filterScheduler, sortOptions)
-      logger.debug(
-        { instance_uuid: instanceUuid, hosts: hosts.map((h) => h.host) },
-        'filtered and weighed hosts',
-      )
+      if (logger.isLevelEnabled('debug'))
+        logger.debug(
+          { instance_uuid: instanceUuid, hosts: hosts.map((h) => h.host) },
+          'filtered and weighed hosts',
+        )
       claimLog = new EliminationLog()
       let chosen: Claimed | undefined
       for (const host of hosts) {

@@ -15,10 +15,16 @@ export interface WeighedHost {
  */
 export function normalize(values: readonly number[], minval?: number, maxval?: number): number[] {
   if (values.length === 0) return []
-  const max = maxval ?? Math.max(...values)
-  const min = minval ?? Math.min(...values)
+  let max = maxval ?? -Infinity
+  let min = minval ?? Infinity
+  if (maxval === undefined || minval === undefined)
+    for (const v of values) {
+      if (maxval === undefined && v > max) max = v
+      if (minval === undefined && v < min) min = v
+    }
   if (min === max) return values.map(() => 0)
-  return values.map((v) => (v - min) / (max - min))
+  const span = max - min
+  return values.map((v) => (v - min) / span)
 }
 
 /**
@@ -33,24 +39,44 @@ export function weighHosts(
   weighers: readonly HostWeigher[],
   ctx: WeighContext,
 ): WeighedHost[] {
-  const totals = hosts.map(() => 0)
-  const scores = hosts.map((): Record<string, number> => ({}))
-  if (hosts.length > 1) {
+  const n = hosts.length
+  const totals = new Float64Array(n)
+  // One column of contributions per weigher; a host's `scores` record is only built if someone reads it.
+  const columns: { name: string; values: Float64Array }[] = []
+  if (n > 1) {
+    const multipliers = new Float64Array(n)
+    const raw = new Array<number>(n)
     for (const weigher of weighers) {
-      const raw = hosts.map((host) => {
-        let value = weigher.weigh(host, spec, ctx)
+      let any = false
+      for (let i = 0; i < n; i++) {
+        multipliers[i] = weigher.multiplier(hosts[i]!, ctx)
+        if (multipliers[i] !== 0) any = true
+      }
+      const values = new Float64Array(n)
+      columns.push({ name: weigher.name, values })
+      // A weigher whose multiplier is 0 everywhere adds nothing: its values need not be computed.
+      if (!any) continue
+      for (let i = 0; i < n; i++) {
+        let value = weigher.weigh(hosts[i]!, spec, ctx)
         if (weigher.minval !== undefined) value = Math.max(value, weigher.minval)
         if (weigher.maxval !== undefined) value = Math.min(value, weigher.maxval)
-        return value
-      })
-      normalize(raw, weigher.minval, weigher.maxval).forEach((normalised, i) => {
-        const score = weigher.multiplier(hosts[i]!, ctx) * normalised
+        raw[i] = value
+      }
+      const normalised = normalize(raw, weigher.minval, weigher.maxval)
+      for (let i = 0; i < n; i++) {
+        const score = multipliers[i]! * normalised[i]!
         totals[i]! += score
-        scores[i]![weigher.name] = score
-      })
+        values[i] = score
+      }
     }
   }
-  return hosts
-    .map((host, i) => ({ host, weight: totals[i]!, scores: scores[i]! }))
-    .sort((a, b) => b.weight - a.weight)
+  const weighed: WeighedHost[] = hosts.map((host, i) => ({
+    host,
+    weight: totals[i]!,
+    get scores() {
+      return Object.fromEntries(columns.map((c) => [c.name, c.values[i]!]))
+    },
+  }))
+  // Stable: ties keep their input order.
+  return weighed.sort((a, b) => b.weight - a.weight)
 }
