@@ -156,4 +156,8 @@ export const DEFAULT = {
   }),
   reserved_host_disk_mb: intOpt({ default: 0, min: 0, help: 'Disk (MiB) kept for the host.' }),
   reserved_host_cpus: intOpt({ default: 0, min: 0, help: 'Host CPUs kept for the host.' }),
+  update_resources_interval: intOpt({
+    default: 0,
+    help: 'Seconds between runs of the resource tracker (compute node record and placement inventory); 0 runs it at the default periodic interval (60 s), a negative value disables the periodic run (it still runs at start).',
+  }),
 } as const

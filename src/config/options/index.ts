@@ -4,6 +4,7 @@ import { api_database } from './api-database.js'
 import { conductor } from './conductor.js'
 import { cors } from './cors.js'
 import { database } from './database.js'
+import { fake_driver } from './fake-driver.js'
 import { DEFAULT } from './default.js'
 import { filter_scheduler } from './filter-scheduler.js'
 import { glance } from './glance.js'
@@ -39,6 +40,7 @@ export const SECTIONS = {
   conductor,
   cors,
   database,
+  fake_driver,
   fernet_tokens,
   filter_scheduler,
   glance,

@@ -1,0 +1,302 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { DEFAULT_CAPABILITIES, type DriverCapabilities } from '../../driver/capabilities.js'
+import type {
+  GuestDiagnostics,
+  GuestInfo,
+  GuestRef,
+  HostResources,
+  HypervisorDriver,
+  SnapshotCapable,
+  SnapshotImage,
+  SpawnRequest,
+} from '../../driver/driver.js'
+import { GuestExists, GuestInvalidState, GuestNotFound, SpawnFailed } from '../../driver/errors.js'
+import { PowerState, powerStateName } from '../../driver/power-state.js'
+
+export interface FakeDriverOptions {
+  /** The compute node name (default: the host given to initHost). */
+  readonly nodename?: string
+  readonly vcpus: number
+  readonly memoryMb: number
+  readonly localGb: number
+  /** How long a spawn takes. */
+  readonly spawnDelayMs?: number
+  /** The first N spawns fail. */
+  readonly failSpawns?: number
+  /** Spawns of instances whose name or display name matches fail. */
+  readonly failSpawnPattern?: RegExp
+  readonly capabilities?: Partial<DriverCapabilities>
+}
+
+/** Operations whose next calls can be made to fail through `failNext`. */
+export type FakeOperation =
+  | 'spawn'
+  | 'destroy'
+  | 'reboot'
+  | 'powerOff'
+  | 'powerOn'
+  | 'pause'
+  | 'unpause'
+  | 'suspend'
+  | 'resume'
+  | 'snapshot'
+
+interface FakeGuest {
+  readonly uuid: string
+  readonly name: string
+  state: PowerState
+  readonly vcpus: number
+  readonly memoryMb: number
+  readonly diskGb: number
+  readonly console: string[]
+  boots: number
+}
+
+/** Nova's fake driver capabilities: everything a test may ask of a host, and snapshots. */
+export const FAKE_CAPABILITIES: DriverCapabilities = {
+  ...DEFAULT_CAPABILITIES,
+  hasImageCache: true,
+  supportsEvacuate: true,
+  supportsAttachInterface: true,
+  supportsDeviceTagging: true,
+  supportsTaggedAttachInterface: true,
+  supportsTaggedAttachVolume: true,
+  supportsExtendVolume: true,
+  supportsMultiattach: true,
+  supportsTrustedCerts: true,
+  supportsAccelerators: true,
+  supportsRemoteManagedPorts: true,
+  imageTypes: ['aki', 'ami', 'ari', 'iso', 'qcow2', 'raw'],
+  snapshot: true,
+}
+
+/** Nova's fake get_diagnostics values (deterministic, the same for every guest). */
+const DIAGNOSTICS: GuestDiagnostics = {
+  cpu0_time: 17300000000,
+  memory: 524288,
+  vda_errors: -1,
+  vda_read: 262144,
+  vda_read_req: 112,
+  vda_write: 5778432,
+  vda_write_req: 488,
+  vnet1_rx: 2070139,
+  vnet1_rx_drop: 0,
+  vnet1_rx_errors: 0,
+  vnet1_rx_packets: 26701,
+  vnet1_tx: 140208,
+  vnet1_tx_drop: 0,
+  vnet1_tx_errors: 0,
+  vnet1_tx_packets: 662,
+}
+
+/**
+ * The in-memory hypervisor (Nova's nova/virt/fake.py): guests are map entries with a power state, sizes and a
+ * console log; capacity is configured; spawns can be slowed down and made to fail. Several instances of it
+ * (one per nova-compute host) live side by side in one process.
+ */
+export class FakeDriver implements HypervisorDriver, SnapshotCapable {
+  readonly type = 'fake'
+  readonly capabilities: DriverCapabilities
+  readonly #options: FakeDriverOptions
+  readonly #guests = new Map<string, FakeGuest>()
+  readonly #failures = new Map<FakeOperation, Error[]>()
+  #spawnsToFail: number
+  #nodename: string | undefined
+
+  constructor(options: FakeDriverOptions) {
+    this.#options = options
+    this.capabilities = { ...FAKE_CAPABILITIES, ...options.capabilities }
+    this.#spawnsToFail = options.failSpawns ?? 0
+    this.#nodename = options.nodename
+  }
+
+  /** Makes the next call of `operation` reject with `error` (a SpawnFailed-like error by default); stackable. */
+  failNext(operation: FakeOperation, error?: Error): void {
+    const queue = this.#failures.get(operation) ?? []
+    queue.push(error ?? new SpawnFailed('-', `injected failure of ${operation}`))
+    this.#failures.set(operation, queue)
+  }
+
+  /** Simulates a guest crash or an outside change (e.g. for the power-state sync). */
+  setPowerState(uuid: string, state: PowerState): void {
+    const guest = this.#guests.get(uuid)
+    if (guest === undefined) throw new GuestNotFound(uuid)
+    guest.state = state
+    guest.console.push(`[fake] state set to ${powerStateName(state)}`)
+  }
+
+  #injected(operation: FakeOperation): void {
+    const error = this.#failures.get(operation)?.shift()
+    if (error !== undefined) throw error
+  }
+
+  #guest(ref: GuestRef): FakeGuest {
+    const guest = this.#guests.get(ref.uuid)
+    if (guest === undefined) throw new GuestNotFound(ref.uuid)
+    return guest
+  }
+
+  #transition(ref: GuestRef, operation: string, from: readonly PowerState[], to: PowerState): void {
+    const guest = this.#guest(ref)
+    if (!from.includes(guest.state))
+      throw new GuestInvalidState(ref.uuid, operation, powerStateName(guest.state))
+    guest.state = to
+    guest.console.push(`[fake] ${guest.name}: ${operation} -> ${powerStateName(to)}`)
+  }
+
+  async initHost(host: string): Promise<void> {
+    this.#nodename ??= host
+  }
+
+  async cleanupHost(): Promise<void> {}
+
+  nodeNames(): readonly string[] {
+    return [this.#nodename ?? 'fake-mini']
+  }
+
+  async listInstanceUuids(): Promise<string[]> {
+    return [...this.#guests.keys()]
+  }
+
+  async getInfo(guest: GuestRef): Promise<GuestInfo> {
+    const g = this.#guest(guest)
+    return { state: g.state, internalId: g.name }
+  }
+
+  async spawn(request: SpawnRequest): Promise<void> {
+    const { instance } = request
+    if (this.#guests.has(instance.uuid)) throw new GuestExists(instance.name)
+    this.#injected('spawn')
+    if (this.#spawnsToFail > 0) {
+      this.#spawnsToFail--
+      throw new SpawnFailed(instance.uuid, 'injected failure ([fake_driver] fail_spawns)')
+    }
+    const pattern = this.#options.failSpawnPattern
+    if (pattern !== undefined && (pattern.test(instance.name) || pattern.test(instance.displayName)))
+      throw new SpawnFailed(instance.uuid, `injected failure (name matches ${pattern.source})`)
+    if ((this.#options.spawnDelayMs ?? 0) > 0) await sleep(this.#options.spawnDelayMs)
+    if (this.#guests.has(instance.uuid)) throw new GuestExists(instance.name)
+    const on = request.powerOn ?? true
+    const f = instance.flavor
+    this.#guests.set(instance.uuid, {
+      uuid: instance.uuid,
+      name: instance.name,
+      state: on ? PowerState.RUNNING : PowerState.SHUTDOWN,
+      vcpus: f.vcpus,
+      memoryMb: f.memoryMb,
+      diskGb: f.rootGb + f.ephemeralGb + Math.ceil(f.swapMb / 1024),
+      console: ['FAKE CONSOLE OUTPUT', `[fake] ${instance.name} (${instance.uuid}) created`],
+      boots: 0,
+    })
+    if (on) this.#boot(this.#guests.get(instance.uuid)!)
+  }
+
+  #boot(guest: FakeGuest): void {
+    guest.boots++
+    guest.console.push(`[fake] ${guest.name} booted (boot ${guest.boots})`)
+  }
+
+  async destroy(guest: GuestRef): Promise<void> {
+    this.#injected('destroy')
+    this.#guests.delete(guest.uuid)
+  }
+
+  async reboot(guest: GuestRef, kind: 'SOFT' | 'HARD'): Promise<void> {
+    const g = this.#guest(guest)
+    this.#injected('reboot')
+    if (kind === 'SOFT' && g.state !== PowerState.RUNNING)
+      throw new GuestInvalidState(guest.uuid, 'reboot', powerStateName(g.state))
+    g.state = PowerState.RUNNING
+    g.console.push(`[fake] ${g.name}: ${kind.toLowerCase()} reboot`)
+    this.#boot(g)
+  }
+
+  async powerOff(guest: GuestRef): Promise<void> {
+    const g = this.#guest(guest)
+    this.#injected('powerOff')
+    if (g.state === PowerState.SHUTDOWN) return
+    g.state = PowerState.SHUTDOWN
+    g.console.push(`[fake] ${g.name}: powered off`)
+  }
+
+  async powerOn(guest: GuestRef): Promise<void> {
+    const g = this.#guest(guest)
+    this.#injected('powerOn')
+    if (g.state === PowerState.RUNNING) return
+    if (g.state !== PowerState.SHUTDOWN && g.state !== PowerState.CRASHED)
+      throw new GuestInvalidState(guest.uuid, 'power on', powerStateName(g.state))
+    g.state = PowerState.RUNNING
+    this.#boot(g)
+  }
+
+  async pause(guest: GuestRef): Promise<void> {
+    this.#guest(guest)
+    this.#injected('pause')
+    this.#transition(guest, 'pause', [PowerState.RUNNING], PowerState.PAUSED)
+  }
+
+  async unpause(guest: GuestRef): Promise<void> {
+    this.#guest(guest)
+    this.#injected('unpause')
+    this.#transition(guest, 'unpause', [PowerState.PAUSED], PowerState.RUNNING)
+  }
+
+  async suspend(guest: GuestRef): Promise<void> {
+    this.#guest(guest)
+    this.#injected('suspend')
+    this.#transition(guest, 'suspend', [PowerState.RUNNING, PowerState.PAUSED], PowerState.SUSPENDED)
+  }
+
+  async resume(guest: GuestRef): Promise<void> {
+    this.#guest(guest)
+    this.#injected('resume')
+    this.#transition(guest, 'resume', [PowerState.SUSPENDED], PowerState.RUNNING)
+  }
+
+  async getConsoleOutput(guest: GuestRef): Promise<string> {
+    return `${this.#guest(guest).console.join('\n')}\n`
+  }
+
+  async getDiagnostics(guest: GuestRef): Promise<GuestDiagnostics> {
+    this.#guest(guest)
+    return DIAGNOSTICS
+  }
+
+  async getAvailableResource(nodename: string): Promise<HostResources> {
+    const guests = [...this.#guests.values()]
+    const sum = (f: (g: FakeGuest) => number) => guests.reduce((acc, g) => acc + f(g), 0)
+    return {
+      vcpus: this.#options.vcpus,
+      memoryMb: this.#options.memoryMb,
+      localGb: this.#options.localGb,
+      vcpusUsed: sum((g) => g.vcpus),
+      memoryMbUsed: sum((g) => g.memoryMb),
+      localGbUsed: sum((g) => g.diskGb),
+      hypervisorType: 'fake',
+      hypervisorVersion: 1000,
+      hypervisorHostname: nodename,
+      cpuInfo: {},
+      supportedInstances: [['x86_64', 'fake', 'hvm']],
+      diskAvailableLeast: 0,
+      runningVms: guests.length,
+    }
+  }
+
+  async snapshot(
+    guest: GuestRef,
+    progress: (taskState: 'image_pending_upload' | 'image_uploading') => Promise<void>,
+  ): Promise<SnapshotImage> {
+    const g = this.#guest(guest)
+    this.#injected('snapshot')
+    await progress('image_pending_upload')
+    await progress('image_uploading')
+    const bytes = new TextEncoder().encode(`fake snapshot of ${g.uuid}\n`)
+    return {
+      diskFormat: 'raw',
+      containerFormat: 'bare',
+      data: (async function* () {
+        yield bytes
+      })(),
+    }
+  }
+}

@@ -1,0 +1,231 @@
+import { strict as assert } from 'node:assert'
+import { randomUUID } from 'node:crypto'
+import { after, before, describe, it } from 'node:test'
+import {
+  GuestInvalidState,
+  GuestNotFound,
+  PowerState,
+  supportsSnapshot,
+  type HypervisorDriver,
+  type InstanceSpec,
+  type SpawnRequest,
+} from '../../src/services/compute/driver/index.js'
+
+export interface DriverUnderTest {
+  readonly driver: HypervisorDriver
+  /** Removes what the driver left (files, processes). */
+  cleanup?(): Promise<void>
+}
+
+export interface ConformanceOptions {
+  /** Host name given to initHost. */
+  readonly host?: string
+  /** Image the guests boot from (a real driver needs a bootable one). */
+  readonly image?: SpawnRequest['image']
+  /** Per-test timeout (real guests take seconds). */
+  readonly timeoutMs?: number
+}
+
+let counter = 0
+
+/** An instance of flavor m1.tiny-ish sizes with a fresh uuid and hypervisor name. */
+export function testInstance(overrides: Partial<InstanceSpec> = {}): InstanceSpec {
+  counter++
+  return {
+    uuid: randomUUID(),
+    name: `instance-${counter.toString(16).padStart(8, '0')}`,
+    displayName: `conformance-${counter}`,
+    projectId: 'p-conformance',
+    userId: 'u-conformance',
+    flavor: { vcpus: 1, memoryMb: 128, rootGb: 1, ephemeralGb: 0, swapMb: 0 },
+    ...overrides,
+  }
+}
+
+/**
+ * The hypervisor driver conformance suite: every driver (fake, qemu, …) must pass it. Registers node:test cases
+ * under `[driver:<name>]`; `factory` builds a fresh driver (called once for the suite).
+ */
+export function describeHypervisorDriver(
+  name: string,
+  factory: () => Promise<DriverUnderTest>,
+  options: ConformanceOptions = {},
+): void {
+  const host = options.host ?? 'conformance-host'
+  const image = options.image ?? {
+    id: randomUUID(),
+    diskFormat: 'raw',
+    containerFormat: 'bare',
+    properties: {},
+  }
+  const timeout = options.timeoutMs ?? 10_000
+
+  describe(`[driver:${name}] hypervisor driver conformance`, { timeout }, () => {
+    let under: DriverUnderTest
+    let driver: HypervisorDriver
+    const spawned: InstanceSpec[] = []
+
+    before(async () => {
+      under = await factory()
+      driver = under.driver
+      await driver.initHost(host)
+    })
+    after(async () => {
+      for (const instance of spawned) await driver.destroy(instance).catch(() => undefined)
+      await driver.cleanupHost()
+      await under.cleanup?.()
+    })
+
+    const spawn = async (instance = testInstance(), powerOn?: boolean): Promise<InstanceSpec> => {
+      spawned.push(instance)
+      await driver.spawn({
+        instance,
+        image,
+        allocations: {},
+        networkInfo: [],
+        blockDeviceInfo: { blockDevices: [] },
+        ...(powerOn === undefined ? {} : { powerOn }),
+      })
+      return instance
+    }
+    const state = async (instance: InstanceSpec) => (await driver.getInfo(instance)).state
+
+    it('reports at least one node, and capabilities with image types', () => {
+      assert.ok(driver.nodeNames().length >= 1)
+      assert.ok(driver.capabilities.imageTypes.length >= 1)
+    })
+
+    it('spawn → RUNNING and listed; a second spawn of the same instance is refused', async () => {
+      const instance = await spawn()
+      assert.equal(await state(instance), PowerState.RUNNING)
+      assert.ok((await driver.listInstanceUuids()).includes(instance.uuid))
+      await assert.rejects(
+        driver.spawn({
+          instance,
+          image,
+          allocations: {},
+          networkInfo: [],
+          blockDeviceInfo: { blockDevices: [] },
+        }),
+      )
+      assert.equal(await state(instance), PowerState.RUNNING, 'the refused spawn left the guest alone')
+    })
+
+    it('spawn with powerOn false → SHUTDOWN, then power on → RUNNING', async () => {
+      const instance = await spawn(testInstance(), false)
+      assert.equal(await state(instance), PowerState.SHUTDOWN)
+      await driver.powerOn(instance)
+      assert.equal(await state(instance), PowerState.RUNNING)
+    })
+
+    it('soft and hard reboot keep the guest RUNNING; hard reboot starts a stopped guest', async () => {
+      const instance = await spawn()
+      await driver.reboot(instance, 'SOFT')
+      assert.equal(await state(instance), PowerState.RUNNING)
+      await driver.reboot(instance, 'HARD')
+      assert.equal(await state(instance), PowerState.RUNNING)
+      await driver.powerOff(instance, { timeoutS: 0 })
+      await driver.reboot(instance, 'HARD')
+      assert.equal(await state(instance), PowerState.RUNNING)
+    })
+
+    it('power off → SHUTDOWN (twice is fine), power on → RUNNING (twice is fine)', async () => {
+      const instance = await spawn()
+      await driver.powerOff(instance, { timeoutS: 0 })
+      assert.equal(await state(instance), PowerState.SHUTDOWN)
+      await driver.powerOff(instance, { timeoutS: 0 })
+      assert.equal(await state(instance), PowerState.SHUTDOWN)
+      assert.ok((await driver.listInstanceUuids()).includes(instance.uuid), 'a stopped guest is still listed')
+      await driver.powerOn(instance)
+      assert.equal(await state(instance), PowerState.RUNNING)
+      await driver.powerOn(instance)
+      assert.equal(await state(instance), PowerState.RUNNING)
+    })
+
+    it('pause → PAUSED, unpause → RUNNING; unpause of a running guest is refused', async () => {
+      const instance = await spawn()
+      await driver.pause(instance)
+      assert.equal(await state(instance), PowerState.PAUSED)
+      await driver.unpause(instance)
+      assert.equal(await state(instance), PowerState.RUNNING)
+      await assert.rejects(driver.unpause(instance), GuestInvalidState)
+    })
+
+    it('suspend → SUSPENDED, resume → RUNNING; resume of a running guest is refused', async () => {
+      const instance = await spawn()
+      await driver.suspend(instance)
+      assert.equal(await state(instance), PowerState.SUSPENDED)
+      await driver.resume(instance)
+      assert.equal(await state(instance), PowerState.RUNNING)
+      await assert.rejects(driver.resume(instance), GuestInvalidState)
+    })
+
+    it('destroy → gone (GuestNotFound, not listed); destroying again succeeds', async () => {
+      const instance = await spawn()
+      await driver.destroy(instance)
+      assert.ok(!(await driver.listInstanceUuids()).includes(instance.uuid))
+      await assert.rejects(driver.getInfo(instance), GuestNotFound)
+      await driver.destroy(instance)
+      await driver.destroy(testInstance())
+    })
+
+    it('operations on an unknown guest reject with GuestNotFound', async () => {
+      const ghost = testInstance()
+      for (const op of [
+        () => driver.getInfo(ghost),
+        () => driver.powerOn(ghost),
+        () => driver.pause(ghost),
+        () => driver.reboot(ghost, 'HARD'),
+        () => driver.getConsoleOutput(ghost),
+      ])
+        await assert.rejects(op(), GuestNotFound)
+    })
+
+    it('get_available_resource is consistent with the guests it runs', async () => {
+      const node = driver.nodeNames()[0]!
+      const before = await driver.getAvailableResource(node)
+      assert.equal(before.hypervisorHostname, node)
+      assert.ok(before.vcpus > 0 && before.memoryMb > 0 && before.localGb >= 0)
+      assert.ok(before.hypervisorType.length > 0)
+      assert.ok(Number.isInteger(before.hypervisorVersion))
+      assert.ok(before.supportedInstances.length > 0)
+      const flavor = { vcpus: 2, memoryMb: 256, rootGb: 1, ephemeralGb: 1, swapMb: 0 }
+      const instance = await spawn(testInstance({ flavor }))
+      const during = await driver.getAvailableResource(node)
+      assert.equal(during.runningVms, before.runningVms + 1)
+      assert.equal(during.vcpusUsed, before.vcpusUsed + 2)
+      assert.equal(during.memoryMbUsed, before.memoryMbUsed + 256)
+      assert.equal(during.localGbUsed, before.localGbUsed + 2)
+      await driver.destroy(instance)
+      const afterDestroy = await driver.getAvailableResource(node)
+      assert.equal(afterDestroy.runningVms, before.runningVms)
+      assert.equal(afterDestroy.vcpusUsed, before.vcpusUsed)
+      assert.equal(afterDestroy.memoryMbUsed, before.memoryMbUsed)
+    })
+
+    it('console output is text and grows with a reboot; diagnostics are numbers', async () => {
+      const instance = await spawn()
+      const first = await driver.getConsoleOutput(instance)
+      assert.equal(typeof first, 'string')
+      await driver.reboot(instance, 'HARD')
+      const second = await driver.getConsoleOutput(instance)
+      assert.ok(second.length >= first.length)
+      const diagnostics = await driver.getDiagnostics(instance)
+      assert.ok(Object.keys(diagnostics).length > 0)
+      for (const value of Object.values(diagnostics)) assert.equal(typeof value, 'number')
+    })
+
+    it('a snapshot, when supported, yields image data', async (t) => {
+      if (!supportsSnapshot(driver)) return t.skip('no snapshot capability')
+      const instance = await spawn()
+      const steps: string[] = []
+      const image = await driver.snapshot(instance, async (s) => {
+        steps.push(s)
+      })
+      let bytes = 0
+      for await (const chunk of image.data) bytes += chunk.length
+      assert.ok(bytes > 0)
+      assert.deepEqual(steps, ['image_pending_upload', 'image_uploading'])
+    })
+  })
+}
