@@ -10,6 +10,14 @@ export {
   type ExpectedStateUpdate,
 } from './optimistic.js'
 export {
+  createComputeNodesRepository,
+  COMPUTE_NODE_NUMBER_FIELDS,
+  COMPUTE_NODE_TEXT_FIELDS,
+  type ComputeNodeFields,
+  type ComputeNodeRecord,
+  type ComputeNodesRepository,
+} from './repositories/compute-nodes.js'
+export {
   createServicesRepository,
   isServiceUp,
   type ServiceRecord,

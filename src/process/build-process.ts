@@ -2,7 +2,12 @@ import { systemClock, type Clock } from '../common/clock.js'
 import type { Logger } from '../common/logger.js'
 import type { NovaConfig } from '../config/index.js'
 import { createBus, type MessageBus } from '../bus/index.js'
-import { createServicesRepository, openDatabase, type Database } from '../db/index.js'
+import {
+  createComputeNodesRepository,
+  createServicesRepository,
+  openDatabase,
+  type Database,
+} from '../db/index.js'
 import { DatabaseServiceRegistry } from '../service/database-service-registry.js'
 import type { Service } from '../service/service.js'
 import { ConductorClient } from '../services/conductor/client.js'
@@ -180,6 +185,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
             createConductorService({
               ...common,
               services: need(servicesRepo),
+              computeNodes: createComputeNodesRepository(need(main)),
               clock,
               registry: need(registry),
               logger: log,
