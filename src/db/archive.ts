@@ -9,6 +9,8 @@ const INSTANCE_CHILDREN = [
   'instance_faults',
   'instance_info_caches',
   'instance_extra',
+  'block_device_mapping',
+  'migrations',
 ] as const
 /** Soft-deleting tables that stand alone. */
 const STANDALONE = ['services', 'compute_nodes'] as const
@@ -24,7 +26,8 @@ export const ARCHIVED_TABLES = [
 export interface ArchiveOptions {
   /**
    * Nova's `--max_rows` (default 1000): the budget of one call. Soft-deleted instances are taken up to the
-   * budget; the rows that belong to them (actions, events, metadata, faults, caches, extra) move with them and
+   * budget; the rows that belong to them (actions, events, metadata, faults, caches, extra, block device
+   * mappings, migrations) move with them and
    * count against it, possibly overshooting it (an instance is never split); the remaining budget then goes to
    * the other tables' own soft-deleted rows. The call stops once the budget is used.
    */
@@ -82,6 +85,8 @@ export async function archiveDeletedRows(
         (actions as { id: number }[]).map((r) => r.id),
       )
       for (const child of INSTANCE_CHILDREN) await moveInto(trx, child, 'instance_uuid', uuids)
+      // Tags are hard-deleted with their server (they have no shadow table).
+      if (options.dryRun !== true) await trx.deleteFrom('tags').where('resource_id', 'in', uuids).execute()
       await moveInto(trx, 'instances', 'uuid', uuids)
       archivedUuids = uuids
     }

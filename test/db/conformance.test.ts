@@ -224,6 +224,20 @@ for (const backend of await databaseBackends()) {
               .insertInto('instance_actions_events')
               .values({ action_id: action.id, event: 'spawn', deleted: 0 })
               .execute()
+            await k(db)
+              .insertInto('block_device_mapping')
+              .values({
+                instance_uuid: inst.uuid,
+                source_type: 'image',
+                destination_type: 'local',
+                deleted: 0,
+              })
+              .execute()
+            await k(db)
+              .insertInto('migrations')
+              .values({ instance_uuid: inst.uuid, status: 'confirmed', migration_type: 'resize', deleted: 0 })
+              .execute()
+            await k(db).insertInto('tags').values({ resource_id: inst.uuid, tag: 'web' }).execute()
           }
           for (const inst of gone) assert.equal(await softDelete(db, 'instances', inst.id), true)
           assert.equal(await softDelete(db, 'instances', gone[0]!.id), false, 'already deleted')
@@ -252,6 +266,10 @@ for (const backend of await databaseBackends()) {
           assert.equal(await count('shadow_instances'), 3)
           assert.equal(await count('instance_actions_events'), 1)
           assert.equal(await count('shadow_instance_metadata'), 3)
+          assert.equal(await count('shadow_block_device_mapping'), 3)
+          assert.equal(await count('shadow_migrations'), 3)
+          assert.equal(await count('migrations'), 1)
+          assert.equal(await count('tags'), 1, 'only the kept server keeps its tag')
           const shadowRow = await k(db)
             .selectFrom('shadow_instances')
             .selectAll()

@@ -141,6 +141,58 @@ const events = cols<MainSchema['instance_actions_events']>()([
   ] as const),
 ])
 
+const blockDevices = cols<MainSchema['block_device_mapping']>()([
+  ...CHILD,
+  ...([
+    'uuid',
+    'device_name',
+    'delete_on_termination',
+    'snapshot_id',
+    'volume_id',
+    'volume_size',
+    'volume_type',
+    'image_id',
+    'no_device',
+    'connection_info',
+    'source_type',
+    'destination_type',
+    'guest_format',
+    'device_type',
+    'disk_bus',
+    'boot_index',
+    'tag',
+    'attachment_id',
+  ] as const),
+  ...(['encrypted', 'encryption_secret_uuid', 'encryption_format', 'encryption_options'] as const),
+])
+const migrations = cols<MainSchema['migrations']>()([
+  ...CHILD,
+  ...([
+    'uuid',
+    'source_compute',
+    'dest_compute',
+    'source_node',
+    'dest_node',
+    'dest_host',
+    'old_instance_type_id',
+    'new_instance_type_id',
+    'status',
+    'migration_type',
+    'hidden',
+  ] as const),
+  ...([
+    'memory_total',
+    'memory_processed',
+    'memory_remaining',
+    'disk_total',
+    'disk_processed',
+    'disk_remaining',
+    'cross_cell_move',
+    'user_id',
+    'project_id',
+  ] as const),
+])
+
 const LIVE = {
   services,
   compute_nodes: computeNodes,
@@ -152,9 +204,12 @@ const LIVE = {
   instance_extra: extra,
   instance_actions: actions,
   instance_actions_events: events,
+  block_device_mapping: blockDevices,
+  migrations,
 }
 const MAIN: { readonly [T in keyof MainSchema]: readonly string[] } = {
   ...LIVE,
+  tags: cols<MainSchema['tags']>()([...TIMESTAMPS, 'resource_id', 'tag']),
   ...(Object.fromEntries(Object.entries(LIVE).map(([t, c]) => [`shadow_${t}`, c])) as {
     [T in keyof typeof LIVE as `shadow_${T}`]: readonly string[]
   }),

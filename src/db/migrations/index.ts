@@ -8,6 +8,7 @@ import { migration as api0005 } from './api/0005-placement.js'
 import { migration as api0006 } from './api/0006-aggregates.js'
 import { migration as api0007 } from './api/0007-compute-resources.js'
 import { migration as main0001 } from './main/0001-initial.js'
+import { migration as main0002 } from './main/0002-disks-moves-tags.js'
 
 export type SchemaKind = 'main' | 'api'
 type MigrationFactory = (d: SqlDifferences) => { up(db: UntypedKysely): Promise<void> }
@@ -17,7 +18,10 @@ type MigrationFactory = (d: SqlDifferences) => { up(db: UntypedKysely): Promise<
  * Adding one: a new numbered file in main/ or api/ and one line here. Released migrations never change.
  */
 export const MIGRATIONS: Readonly<Record<SchemaKind, readonly (readonly [string, MigrationFactory])[]>> = {
-  main: [['0001-initial', main0001]],
+  main: [
+    ['0001-initial', main0001],
+    ['0002-disks-moves-tags', main0002],
+  ],
   api: [
     ['0001-initial', api0001],
     ['0002-identity', api0002],

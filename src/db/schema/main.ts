@@ -158,6 +158,66 @@ export interface InstanceActionsEventsTable extends SoftDelete {
 }
 
 /** The main (cell) database: live tables and their `shadow_` archive twins (same columns, ids kept). */
+export interface BlockDeviceMappingTable extends SoftDelete {
+  id: Id
+  instance_uuid: string
+  uuid: string | null
+  device_name: string | null
+  delete_on_termination: NullableBool
+  snapshot_id: string | null
+  volume_id: string | null
+  volume_size: number | null
+  volume_type: string | null
+  image_id: string | null
+  no_device: NullableBool
+  connection_info: string | null
+  source_type: string | null
+  destination_type: string | null
+  guest_format: string | null
+  device_type: string | null
+  disk_bus: string | null
+  boot_index: number | null
+  tag: string | null
+  attachment_id: string | null
+  encrypted: NullableBool
+  encryption_secret_uuid: string | null
+  encryption_format: string | null
+  encryption_options: string | null
+}
+
+export interface MigrationsTable extends SoftDelete {
+  id: Id
+  uuid: string | null
+  instance_uuid: string | null
+  source_compute: string | null
+  dest_compute: string | null
+  source_node: string | null
+  dest_node: string | null
+  dest_host: string | null
+  old_instance_type_id: number | null
+  new_instance_type_id: number | null
+  status: string | null
+  migration_type: string | null
+  hidden: NullableBool
+  memory_total: number | null
+  memory_processed: number | null
+  memory_remaining: number | null
+  disk_total: number | null
+  disk_processed: number | null
+  disk_remaining: number | null
+  cross_cell_move: NullableBool
+  user_id: string | null
+  project_id: string | null
+}
+
+/** Server tags (hard-deleted, no shadow table). */
+export interface TagsTable {
+  resource_id: string
+  tag: string
+  created_at: NullableTimestamp
+  updated_at: NullableTimestamp
+}
+
 export interface MainSchema {
   services: ServicesTable
   compute_nodes: ComputeNodesTable
@@ -169,6 +229,9 @@ export interface MainSchema {
   instance_extra: InstanceExtraTable
   instance_actions: InstanceActionsTable
   instance_actions_events: InstanceActionsEventsTable
+  block_device_mapping: BlockDeviceMappingTable
+  migrations: MigrationsTable
+  tags: TagsTable
   shadow_services: ServicesTable
   shadow_compute_nodes: ComputeNodesTable
   shadow_instances: InstancesTable
@@ -179,6 +242,8 @@ export interface MainSchema {
   shadow_instance_extra: InstanceExtraTable
   shadow_instance_actions: InstanceActionsTable
   shadow_instance_actions_events: InstanceActionsEventsTable
+  shadow_block_device_mapping: BlockDeviceMappingTable
+  shadow_migrations: MigrationsTable
 }
 
 export type ServiceRow = Selectable<ServicesTable>
