@@ -1,9 +1,15 @@
+import { existsSync } from 'node:fs'
 import type { Logger } from '../../common/logger.js'
 import { adminContext } from '../../common/context.js'
+import type { Database } from '../../db/index.js'
+import { PolicyEnforcer, readPolicyFile } from '../../policy/index.js'
 import type { Service } from '../../service/service.js'
 import type { ServiceRegistry } from '../../service/service-registry.js'
 import { createComputeApiApp } from './app.js'
 import type { TokenChecker } from './auth.js'
+import { COMPUTE_POLICIES } from './policies.js'
+import { FlavorStore } from './store/flavors.js'
+import { KeyPairStore } from './store/keypairs.js'
 import { closeHttp, listenHttp } from '../../http/serve.js'
 
 export interface ComputeApiServiceOptions {
@@ -17,6 +23,14 @@ export interface ComputeApiServiceOptions {
     readonly checker: () => Promise<TokenChecker & { stop(): Promise<void> }>
     readonly identityUri: string
   }
+  /** The API database (flavors, key pairs); without it only the version documents are served. */
+  readonly apiDb?: Database<unknown>
+  /** `[oslo_policy] policy_file`, resolved; absent or missing → Nova's defaults. */
+  readonly policyFile?: string
+  /** `[api] max_limit`. */
+  readonly maxLimit?: number
+  /** `[quota] key_pairs`. */
+  readonly keypairQuota?: number
   readonly registry: ServiceRegistry
   readonly serviceVersion: number
   readonly logger: Logger
@@ -37,12 +51,27 @@ export function createComputeApiService(options: ComputeApiServiceOptions): Serv
         version: options.serviceVersion,
       })
       if (options.auth !== undefined) checker = await options.auth.checker()
+      const overrides =
+        options.policyFile !== undefined && existsSync(options.policyFile)
+          ? readPolicyFile(options.policyFile)
+          : new Map<string, string>()
       app = createComputeApiApp({
         logger: options.logger,
+        policy: new PolicyEnforcer(COMPUTE_POLICIES, overrides),
         ...(options.linkPrefix === undefined ? {} : { linkPrefix: options.linkPrefix }),
         ...(checker === undefined || options.auth === undefined
           ? {}
           : { auth: { checker, identityUri: options.auth.identityUri } }),
+        ...(options.apiDb === undefined
+          ? {}
+          : {
+              deps: {
+                flavors: new FlavorStore(options.apiDb),
+                keypairs: new KeyPairStore(options.apiDb),
+                ...(options.maxLimit === undefined ? {} : { maxLimit: options.maxLimit }),
+                ...(options.keypairQuota === undefined ? {} : { keypairQuota: options.keypairQuota }),
+              },
+            }),
       })
       url = await listenHttp(app, options.listen, options.port)
     },

@@ -1,6 +1,6 @@
-/** The compute API's version range. The compute issue widens it as microversions are implemented. */
+/** The compute API's version range: Nova 2025.1's (nova-reference §2). */
 export const MIN_MICROVERSION = '2.1'
-export const MAX_MICROVERSION = '2.1'
+export const MAX_MICROVERSION = '2.100'
 
 const V21_UPDATED = '2013-07-23T11:33:21Z'
 const V20_UPDATED = '2011-01-21T11:33:21Z'

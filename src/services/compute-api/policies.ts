@@ -1,0 +1,108 @@
+import type { RuleDefault } from '../../policy/index.js'
+
+// Nova's policy defaults (nova/policies/base.py and the per-API files) for the routes this service serves.
+
+const ADMIN = 'rule:context_is_admin'
+const PROJECT_READER_OR_ADMIN = 'rule:project_reader_or_admin'
+const ADMIN_OR_KEY_OWNER = '(rule:context_is_admin) or user_id:%(user_id)s'
+
+const BASE_RULES: readonly RuleDefault[] = [
+  {
+    name: 'context_is_admin',
+    check: 'role:admin',
+    description: 'Decides what is required for the admin context.',
+  },
+  {
+    name: 'admin_or_owner',
+    check: 'is_admin:True or project_id:%(project_id)s',
+    description: 'Default rule for most non-Admin APIs (deprecated).',
+  },
+  {
+    name: 'admin_api',
+    check: 'is_admin:True',
+    description: 'Default rule for most Admin APIs (deprecated).',
+  },
+  {
+    name: 'project_manager_api',
+    check: 'role:manager and project_id:%(project_id)s',
+    description: 'Default rule for Project level management APIs.',
+  },
+  {
+    name: 'project_member_api',
+    check: 'role:member and project_id:%(project_id)s',
+    description: 'Default rule for Project level non admin APIs.',
+  },
+  {
+    name: 'project_reader_api',
+    check: 'role:reader and project_id:%(project_id)s',
+    description: 'Default rule for Project level read only APIs.',
+  },
+  { name: 'service_api', check: 'role:service', description: 'Default rule for service-to-service APIs.' },
+  {
+    name: 'project_manager_or_admin',
+    check: 'rule:project_manager_api or rule:context_is_admin',
+    description: 'Default rule for Project Manager or admin APIs.',
+  },
+  {
+    name: 'project_member_or_admin',
+    check: 'rule:project_member_api or rule:context_is_admin',
+    description: 'Default rule for Project Member or admin APIs.',
+  },
+  {
+    name: 'project_reader_or_admin',
+    check: 'rule:project_reader_api or rule:context_is_admin',
+    description: 'Default rule for Project reader or admin APIs.',
+  },
+  {
+    name: 'service_or_admin',
+    check: 'rule:service_api or rule:context_is_admin',
+    description: 'Default rule for a service or admin APIs.',
+  },
+]
+
+const api = (name: string, check: string, description: string, operations: string[]): RuleDefault => ({
+  name: `os_compute_api:${name}`,
+  check,
+  description,
+  operations,
+})
+
+const API_RULES: readonly RuleDefault[] = [
+  api('os-flavor-manage:create', ADMIN, 'Create a flavor', ['POST /flavors']),
+  api('os-flavor-manage:update', ADMIN, 'Update a flavor', ['PUT /flavors/{flavor_id}']),
+  api('os-flavor-manage:delete', ADMIN, 'Delete a flavor', ['DELETE /flavors/{flavor_id}']),
+  api('os-flavor-access', ADMIN, 'List flavor access information', [
+    'GET /flavors/{flavor_id}/os-flavor-access',
+  ]),
+  api('os-flavor-access:add_tenant_access', ADMIN, 'Add flavor access to a tenant', [
+    'POST /flavors/{flavor_id}/action (addTenantAccess)',
+  ]),
+  api('os-flavor-access:remove_tenant_access', ADMIN, 'Remove flavor access from a tenant', [
+    'POST /flavors/{flavor_id}/action (removeTenantAccess)',
+  ]),
+  api('os-flavor-extra-specs:index', PROJECT_READER_OR_ADMIN, 'List extra specs for a flavor', [
+    'GET /flavors/{flavor_id}/os-extra_specs',
+    'GET /flavors (extra_specs in views, 2.61+)',
+  ]),
+  api('os-flavor-extra-specs:show', PROJECT_READER_OR_ADMIN, 'Show an extra spec for a flavor', [
+    'GET /flavors/{flavor_id}/os-extra_specs/{flavor_extra_spec_key}',
+  ]),
+  api('os-flavor-extra-specs:create', ADMIN, 'Create extra specs for a flavor', [
+    'POST /flavors/{flavor_id}/os-extra_specs',
+  ]),
+  api('os-flavor-extra-specs:update', ADMIN, 'Update an extra spec for a flavor', [
+    'PUT /flavors/{flavor_id}/os-extra_specs/{flavor_extra_spec_key}',
+  ]),
+  api('os-flavor-extra-specs:delete', ADMIN, 'Delete an extra spec for a flavor', [
+    'DELETE /flavors/{flavor_id}/os-extra_specs/{flavor_extra_spec_key}',
+  ]),
+  api('os-keypairs:index', ADMIN_OR_KEY_OWNER, 'List all keypairs', ['GET /os-keypairs']),
+  api('os-keypairs:create', ADMIN_OR_KEY_OWNER, 'Create a keypair', ['POST /os-keypairs']),
+  api('os-keypairs:show', ADMIN_OR_KEY_OWNER, 'Show details of a keypair', [
+    'GET /os-keypairs/{keypair_name}',
+  ]),
+  api('os-keypairs:delete', ADMIN_OR_KEY_OWNER, 'Delete a keypair', ['DELETE /os-keypairs/{keypair_name}']),
+]
+
+/** Every rule nova-api registers: the base rules and one per API operation it serves. */
+export const COMPUTE_POLICIES: readonly RuleDefault[] = [...BASE_RULES, ...API_RULES]
