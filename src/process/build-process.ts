@@ -13,7 +13,11 @@ import type { Service } from '../service/service.js'
 import { ConductorClient } from '../services/conductor/client.js'
 import { createConductorService } from '../services/conductor/index.js'
 import { createComputeApiService } from '../services/compute-api/index.js'
-import { createComputeService } from '../services/compute/index.js'
+import {
+  createComputeService,
+  loadComputeDriver,
+  resourceTrackerSettings,
+} from '../services/compute/index.js'
 import {
   createDbAggregateSource,
   createDbHostStateSource,
@@ -226,7 +230,8 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
           )
           break
         }
-        case 'nova-compute':
+        case 'nova-compute': {
+          const access = placementAccess(config, options.adminPassword)
           services.push(
             createComputeService({
               ...common,
@@ -238,9 +243,16 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
                   : { versionCap: config.upgrade_levels.conductor }),
               }),
               logger: log,
+              driver: loadComputeDriver(config),
+              placement: new PlacementClient(
+                fetchTransport(access.url, passwordTokenSource(access.credentials)),
+              ),
+              resources: resourceTrackerSettings(config),
+              updateResourcesIntervalS: config.DEFAULT.update_resources_interval,
             }),
           )
           break
+        }
         case 'nova-api':
           services.push(
             createComputeApiService({
@@ -258,6 +270,10 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
                     },
                   }
                 : {}),
+              apiDb: need(databases.api),
+              policyFile: resolvePolicyFile(config.oslo_policy.policy_file, options.configDirs ?? []),
+              maxLimit: config.api.max_limit,
+              keypairQuota: config.quota.key_pairs,
               registry: need(registry),
               serviceVersion: SERVICE_VERSION,
               logger: log,
