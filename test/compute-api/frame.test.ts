@@ -73,6 +73,7 @@ describe('compute API frame: microversions, faults, request ids, project ids in 
 
   it('gives every error a Nova fault body: itemNotFound, badRequest for bad JSON and schema, forbidden', async () => {
     const missing = await api.call('GET', '/v2.1/flavors/nope')
+    assert.equal(missing.headers['openstack-api-version'], 'compute 2.1', 'faults echo the version too')
     assert.deepEqual(missing.body, {
       itemNotFound: { code: 404, message: 'Flavor nope could not be found.' },
     })
