@@ -65,6 +65,16 @@ describe('the resource tracker feed (ComputeNodeReporter)', () => {
     assert.ok((await client.traitsOf(node.uuid)).includes('COMPUTE_STATUS_DISABLED'))
     await reporter.report(node)
     assert.ok(!(await client.traitsOf(node.uuid)).includes('COMPUTE_STATUS_DISABLED'))
+
+    // An operator's custom trait survives the node's reports; a trait the node stops reporting goes.
+    await client.setTraits(node.uuid, [...(await client.traitsOf(node.uuid)), 'CUSTOM_OPERATOR_GOLD'])
+    await reporter.report({ ...node, traits: ['COMPUTE_NODE', 'HW_CPU_X86_AVX2'], disabled: true })
+    assert.deepEqual((await client.traitsOf(node.uuid)).sort(), [
+      'COMPUTE_NODE',
+      'COMPUTE_STATUS_DISABLED',
+      'CUSTOM_OPERATOR_GOLD',
+      'HW_CPU_X86_AVX2',
+    ])
   })
 
   it('retries an inventory write that lost a generation race', async () => {

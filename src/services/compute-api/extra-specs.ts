@@ -1,4 +1,4 @@
-import { STANDARD_TRAITS } from '../placement/client.js'
+import { STANDARD_RESOURCE_CLASSES, STANDARD_TRAITS } from '../placement/client.js'
 
 // Flavor extra spec validation as Nova does it from 2.86 (nova/api/validation/extra_specs): a key matching a
 // known validator has its value checked; a key in a known namespace that no validator matches is refused; any
@@ -34,31 +34,6 @@ const int = (min?: number, max?: number): ValueRule => ({
 const bool: ValueRule = { type: 'bool' }
 const CPU_MASK = '\\^?\\d+((-\\d+)?(,\\^?\\d+(-\\d+)?)?)*'
 const GROUP = { group: '([a-zA-Z0-9_-]{1,64})?' }
-
-/** os-resource-classes' standard classes (resources:<class> keys). */
-const RESOURCE_CLASSES = [
-  'VCPU',
-  'MEMORY_MB',
-  'DISK_GB',
-  'PCI_DEVICE',
-  'SRIOV_NET_VF',
-  'NUMA_SOCKET',
-  'NUMA_CORE',
-  'NUMA_THREAD',
-  'NUMA_MEMORY_MB',
-  'IPV4_ADDRESS',
-  'VGPU',
-  'VGPU_DISPLAY_HEAD',
-  'NET_BW_EGR_KILOBIT_PER_SEC',
-  'NET_BW_IGR_KILOBIT_PER_SEC',
-  'PCPU',
-  'MEM_ENCRYPTION_CONTEXT',
-  'FPGA',
-  'PGPU',
-  'NET_PACKET_RATE_KILOPACKET_PER_SEC',
-  'NET_PACKET_RATE_EGR_KILOPACKET_PER_SEC',
-  'NET_PACKET_RATE_IGR_KILOPACKET_PER_SEC',
-]
 
 const VALIDATORS: readonly Validator[] = [
   // hw: (nova/api/validation/extra_specs/hw.py)
@@ -104,7 +79,7 @@ const VALIDATORS: readonly Validator[] = [
   validator('hw_rng:rate_period', int(0)),
   validator('hw_video:ram_max_mb', int(0)),
   // resources{group}:<class> and trait{group}:<trait> (resources.py, traits.py)
-  ...RESOURCE_CLASSES.map((rc) => validator(`resources{group}:${rc}`, int(), GROUP)),
+  ...STANDARD_RESOURCE_CLASSES.map((rc) => validator(`resources{group}:${rc}`, int(), GROUP)),
   validator('resources{group}:CUSTOM_{resource}', int(), { ...GROUP, resource: '[A-Z0-9_]+' }),
   ...STANDARD_TRAITS.map((t) => validator(`trait{group}:${t}`, str(['required', 'forbidden']), GROUP)),
   validator('trait{group}:CUSTOM_{trait}', str(['required', 'forbidden']), { ...GROUP, trait: '[A-Z0-9_]+' }),

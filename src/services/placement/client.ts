@@ -312,5 +312,6 @@ export {
   type HostedInstance,
 } from './report-client.js'
 
-/** The standard (os-traits) names placement knows without their being created. */
+/** The standard (os-traits, os-resource-classes) names placement knows without their being created. */
 export { STANDARD_TRAITS } from './standard-traits.js'
+export { STANDARD_RESOURCE_CLASSES } from './standard-classes.js'

@@ -33,8 +33,9 @@ const same = (a: readonly string[], b: readonly string[]) =>
 
 /**
  * The resource tracker's side of placement: reports a compute node's provider, inventories and traits only
- * when they changed since the last report (one GET per report otherwise none), and heals the node's own
- * allocations against the instances it really runs.
+ * when they changed since the last report (no call at all otherwise), and heals the node's own allocations
+ * against the instances it really runs. Like Nova it owns only the traits it reports: custom traits an
+ * operator sets on the provider are kept.
  */
 export class ComputeNodeReporter {
   readonly #placement: PlacementClient
@@ -56,7 +57,11 @@ export class ComputeNodeReporter {
     if (last?.inventories !== inventories) await this.#placement.setInventories(node.uuid, node.inventories)
     if (last?.traits !== JSON.stringify(traits)) {
       const current = (await this.#placement.traitsOf(node.uuid)).sort()
-      if (!same(current, traits)) await this.#placement.setTraits(node.uuid, traits)
+      // Custom traits an operator put on the provider stay; those this node reported before and dropped go.
+      const previous = new Set<string>(last === undefined ? [] : (JSON.parse(last.traits) as string[]))
+      const kept = current.filter((t) => t.startsWith('CUSTOM_') && !traits.includes(t) && !previous.has(t))
+      const wanted = [...traits, ...kept].sort()
+      if (!same(current, wanted)) await this.#placement.setTraits(node.uuid, wanted)
     }
     this.#last.set(node.uuid, { inventories, traits: JSON.stringify(traits) })
   }
