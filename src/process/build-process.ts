@@ -271,6 +271,15 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
                   }
                 : {}),
               apiDb: need(databases.api),
+              env: {
+                config,
+                mainDb: need(databases.main),
+                apiDb: need(databases.api),
+                bus,
+                registry: need(registry),
+                clock,
+                logger: log,
+              },
               policyFile: resolvePolicyFile(config.oslo_policy.policy_file, options.configDirs ?? []),
               maxLimit: config.api.max_limit,
               keypairQuota: config.quota.key_pairs,

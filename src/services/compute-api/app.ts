@@ -13,6 +13,10 @@ import { registerExtraSpecRoutes } from './routes/flavor-extra-specs.js'
 import { registerFlavorRoutes } from './routes/flavors.js'
 import { registerKeypairRoutes } from './routes/keypairs.js'
 import type { ComputeApiDeps } from './routing.js'
+import type { AdminDeps } from './admin/deps.js'
+import { registerAdminRoutes } from './admin/routes.js'
+import type { ServerDeps } from './servers/deps.js'
+import { registerServerRoutes } from './servers/routes.js'
 import { versionDocument, versionsDocument } from './versions.js'
 
 export interface ComputeApiAppOptions {
@@ -27,6 +31,10 @@ export interface ComputeApiAppOptions {
   readonly deps?: Omit<ComputeApiDeps, 'settings'> & {
     readonly maxLimit?: number
     readonly keypairQuota?: number
+    /** The admin resources (os-services, os-hypervisors, …); absent → not served. */
+    readonly admin?: AdminDeps
+    /** Servers and the build flow; absent → not served. */
+    readonly servers?: ServerDeps
   }
 }
 
@@ -96,6 +104,8 @@ export function createComputeApiApp(options: ComputeApiAppOptions): FastifyInsta
     registerExtraSpecRoutes(app, deps)
     registerFlavorAccessRoutes(app, deps)
     registerKeypairRoutes(app, deps)
+    if (options.deps.admin !== undefined) registerAdminRoutes(app, deps, options.deps.admin)
+    if (options.deps.servers !== undefined) registerServerRoutes(app, deps, options.deps.servers)
   }
 
   app.setNotFoundHandler(async (request) => {

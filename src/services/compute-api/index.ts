@@ -11,6 +11,9 @@ import { COMPUTE_POLICIES } from './policies.js'
 import { FlavorStore } from './store/flavors.js'
 import { KeyPairStore } from './store/keypairs.js'
 import { closeHttp, listenHttp } from '../../http/serve.js'
+import { createAdminDeps } from './admin/deps.js'
+import type { ComputeApiEnv } from './env.js'
+import { createServerDeps } from './servers/deps.js'
 
 export interface ComputeApiServiceOptions {
   readonly host: string
@@ -31,6 +34,8 @@ export interface ComputeApiServiceOptions {
   readonly maxLimit?: number
   /** `[quota] key_pairs`. */
   readonly keypairQuota?: number
+  /** Databases, bus and config for the admin resources and servers; without it they are not served. */
+  readonly env?: ComputeApiEnv
   readonly registry: ServiceRegistry
   readonly serviceVersion: number
   readonly logger: Logger
@@ -70,6 +75,9 @@ export function createComputeApiService(options: ComputeApiServiceOptions): Serv
                 keypairs: new KeyPairStore(options.apiDb),
                 ...(options.maxLimit === undefined ? {} : { maxLimit: options.maxLimit }),
                 ...(options.keypairQuota === undefined ? {} : { keypairQuota: options.keypairQuota }),
+                ...(options.env === undefined
+                  ? {}
+                  : { admin: createAdminDeps(options.env), servers: createServerDeps(options.env) }),
               },
             }),
       })
