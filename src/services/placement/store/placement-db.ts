@@ -13,11 +13,15 @@ export interface PlacementDb {
    * winner committed, on MySQL as on PostgreSQL), retried on deadlock. It ends by moving `placement_version` on.
    */
   write<T>(fn: (trx: UntypedExecutor) => Promise<T>): Promise<T>
+  /** Moves on after every write this process commits (readers in this process need no query to notice). */
+  localWrites(): number
 }
 
 export function placementDb(db: Database<unknown>): PlacementDb {
   const d = db.differences
+  let writes = 0
   return {
+    localWrites: () => writes,
     db,
     k: db.kysely as UntypedKysely,
     now: () => d.toDbDate(new Date()),
@@ -36,7 +40,7 @@ export function placementDb(db: Database<unknown>): PlacementDb {
         },
         5,
         { isolation: 'read committed' },
-      ),
+      ).finally(() => writes++),
   }
 }
 

@@ -11,12 +11,15 @@ interface ProviderRow {
 }
 
 const CHUNK = 500
+/** How long a snapshot is trusted without asking the database whether another process wrote meanwhile. */
+const FRESH_MS = 250
 const EMPTY: ReadonlySet<string> = new Set()
 
 /**
- * Every provider with its inventories, usage, traits and aggregates, kept in memory between requests. Each
- * read costs one query (the `placement_version` row); when a write has moved it on, only providers whose
- * generation changed (every write to a provider moves its generation) are read again. The snapshot handed
+ * Every provider with its inventories, usage, traits and aggregates, kept in memory between requests. A read
+ * costs at most one query (the `placement_version` row, asked at most every FRESH_MS unless this process wrote);
+ * when a write has moved it on, only providers whose generation changed (every write to a provider moves its
+ * generation) are read again. The snapshot handed
  * out must be used synchronously: the next refresh updates it in place.
  */
 export class SnapshotCache {
@@ -25,12 +28,21 @@ export class SnapshotCache {
   #rows = new Map<number, ProviderRow>()
   readonly #providers = new Map<string, ProviderSnapshot>()
   #refresh: Promise<void> | undefined
+  #localWrites = -1
+  #checkedAt = 0
 
   constructor(p: PlacementDb) {
     this.#p = p
   }
 
   async current(): Promise<PlacementSnapshot> {
+    // This process's own writes are seen at once; other processes' within FRESH_MS. (A stale snapshot only
+    // offers a candidate whose claim then fails its capacity check: claims never trust it.)
+    const localWrites = this.#p.localWrites()
+    if (localWrites === this.#localWrites && Date.now() - this.#checkedAt < FRESH_MS)
+      return { providers: this.#providers }
+    this.#localWrites = localWrites
+    this.#checkedAt = Date.now()
     const row = (await this.#p.k
       .selectFrom('placement_version')
       .select('version')
