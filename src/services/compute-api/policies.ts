@@ -102,6 +102,69 @@ const API_RULES: readonly RuleDefault[] = [
     'GET /os-keypairs/{keypair_name}',
   ]),
   api('os-keypairs:delete', ADMIN_OR_KEY_OWNER, 'Delete a keypair', ['DELETE /os-keypairs/{keypair_name}']),
+  api('os-services:list', ADMIN, 'List all running Compute services in a region', ['GET /os-services']),
+  api('os-services:update', ADMIN, 'Update a Compute service', ['PUT /os-services/{service_id}']),
+  api('os-services:delete', ADMIN, 'Delete a Compute service', ['DELETE /os-services/{service_id}']),
+  api('os-hypervisors:list', ADMIN, 'List all hypervisors', ['GET /os-hypervisors']),
+  api('os-hypervisors:list-detail', ADMIN, 'List all hypervisors with details', [
+    'GET /os-hypervisors/detail',
+  ]),
+  api('os-hypervisors:statistics', ADMIN, 'Show summary statistics for all hypervisors', [
+    'GET /os-hypervisors/statistics',
+  ]),
+  api('os-hypervisors:show', ADMIN, 'Show details for a hypervisor', ['GET /os-hypervisors/{hypervisor_id}']),
+  api('os-hypervisors:uptime', ADMIN, 'Show the uptime of a hypervisor', [
+    'GET /os-hypervisors/{hypervisor_id}/uptime',
+  ]),
+  api('os-hypervisors:search', ADMIN, 'Search hypervisor by hypervisor_hostname pattern', [
+    'GET /os-hypervisors/{hypervisor_hostname_pattern}/search',
+  ]),
+  api('os-hypervisors:servers', ADMIN, 'List all servers on hypervisors', [
+    'GET /os-hypervisors/{hypervisor_hostname_pattern}/servers',
+  ]),
+  api('os-availability-zone:list', '@', 'List availability zone information without host information', [
+    'GET /os-availability-zone',
+  ]),
+  api(
+    'os-availability-zone:detail',
+    ADMIN,
+    'List detailed availability zone information with host information',
+    ['GET /os-availability-zone/detail'],
+  ),
+  api('os-aggregates:index', ADMIN, 'List all aggregates', ['GET /os-aggregates']),
+  api('os-aggregates:create', ADMIN, 'Create an aggregate', ['POST /os-aggregates']),
+  api('os-aggregates:show', ADMIN, 'Show details for an aggregate', ['GET /os-aggregates/{aggregate_id}']),
+  api('os-aggregates:update', ADMIN, 'Update name and/or availability zone for an aggregate', [
+    'PUT /os-aggregates/{aggregate_id}',
+  ]),
+  api('os-aggregates:delete', ADMIN, 'Delete an aggregate', ['DELETE /os-aggregates/{aggregate_id}']),
+  api('os-aggregates:add_host', ADMIN, 'Add a host to an aggregate', [
+    'POST /os-aggregates/{aggregate_id}/action (add_host)',
+  ]),
+  api('os-aggregates:remove_host', ADMIN, 'Remove a host from an aggregate', [
+    'POST /os-aggregates/{aggregate_id}/action (remove_host)',
+  ]),
+  api('os-aggregates:set_metadata', ADMIN, 'Create or replace metadata for an aggregate', [
+    'POST /os-aggregates/{aggregate_id}/action (set_metadata)',
+  ]),
+  api('limits', '@', 'Show rate and absolute limits for the current user project', ['GET /limits']),
+  api('limits:other_project', ADMIN, 'Show rate and absolute limits of the project', ['GET /limits']),
+  api('os-quota-sets:show', PROJECT_READER_OR_ADMIN, 'Show a quota', ['GET /os-quota-sets/{tenant_id}']),
+  api('os-quota-sets:update', ADMIN, 'Update the quotas', ['PUT /os-quota-sets/{tenant_id}']),
+  api('os-quota-sets:defaults', '@', 'List default quotas', ['GET /os-quota-sets/{tenant_id}/defaults']),
+  api('os-quota-sets:delete', ADMIN, 'Revert quotas to defaults', ['DELETE /os-quota-sets/{tenant_id}']),
+  api('os-quota-sets:detail', PROJECT_READER_OR_ADMIN, 'Show the detail of quota', [
+    'GET /os-quota-sets/{tenant_id}/detail',
+  ]),
+  api(
+    'os-quota-class-sets:show',
+    '(rule:context_is_admin) or quota_class:%(quota_class)s',
+    'List quotas for specific quota classs',
+    ['GET /os-quota-class-sets/{quota_class}'],
+  ),
+  api('os-quota-class-sets:update', ADMIN, 'Update quotas for specific quota class', [
+    'PUT /os-quota-class-sets/{quota_class}',
+  ]),
 ]
 
 /** Every rule nova-api registers: the base rules and one per API operation it serves. */

@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import type { ComputeApiDeps } from '../routing.js'
 import type { AdminDeps } from './deps.js'
+import { registerHypervisorRoutes } from './hypervisors.js'
+import { registerServiceRoutes } from './services.js'
 
 /** Registers the admin resources' routes. */
-export function registerAdminRoutes(_app: FastifyInstance, _deps: ComputeApiDeps, _admin: AdminDeps): void {}
+export function registerAdminRoutes(app: FastifyInstance, deps: ComputeApiDeps, admin: AdminDeps): void {
+  registerServiceRoutes(app, deps, admin)
+  registerHypervisorRoutes(app, deps, admin)
+}
