@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ComputeApiDeps } from '../routing.js'
 import type { AdminDeps } from './deps.js'
+import { registerAvailabilityZoneRoutes } from './availability-zones.js'
 import { registerHypervisorRoutes } from './hypervisors.js'
 import { registerServiceRoutes } from './services.js'
 
@@ -8,4 +9,5 @@ import { registerServiceRoutes } from './services.js'
 export function registerAdminRoutes(app: FastifyInstance, deps: ComputeApiDeps, admin: AdminDeps): void {
   registerServiceRoutes(app, deps, admin)
   registerHypervisorRoutes(app, deps, admin)
+  registerAvailabilityZoneRoutes(app, deps, admin)
 }
