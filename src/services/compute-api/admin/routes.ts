@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { ComputeApiDeps } from '../routing.js'
 import type { AdminDeps } from './deps.js'
+import { registerAggregateRoutes } from './aggregates.js'
 import { registerAvailabilityZoneRoutes } from './availability-zones.js'
 import { registerHypervisorRoutes } from './hypervisors.js'
 import { registerServiceRoutes } from './services.js'
@@ -10,4 +11,5 @@ export function registerAdminRoutes(app: FastifyInstance, deps: ComputeApiDeps, 
   registerServiceRoutes(app, deps, admin)
   registerHypervisorRoutes(app, deps, admin)
   registerAvailabilityZoneRoutes(app, deps, admin)
+  registerAggregateRoutes(app, deps, admin)
 }
