@@ -55,3 +55,13 @@ export const KeypairLimitExceeded = defineError(
   Forbidden,
   (_d: { limit: number }) => 'Quota exceeded, too many key pairs.',
 )
+export const InstanceNotFound = defineError(
+  'InstanceNotFound',
+  NotFound,
+  (d: { instanceId: string }) => `Instance ${d.instanceId} could not be found.`,
+)
+export const InstanceIsLocked = defineError(
+  'InstanceIsLocked',
+  Conflict,
+  (d: { instanceUuid: string }) => `Instance ${d.instanceUuid} is locked`,
+)

@@ -1,12 +1,65 @@
-import type { RpcVersionHistory } from '../../bus/index.js'
+import type { RequestContext } from '../../common/context.js'
+import { RpcClient, type MessageBus, type RpcVersionHistory } from '../../bus/index.js'
 
 export const COMPUTE_TOPIC = 'compute'
 
-/** Every change to the compute RPC API, oldest first. Instance operations arrive with the compute issue. */
+/** Every change to the compute RPC API, oldest first. */
 export const COMPUTE_RPC_HISTORY: RpcVersionHistory = [
   {
     version: '1.0',
     change: 'initial: the compute service registers through the conductor and serves compute.<host>',
   },
+  {
+    version: '1.1',
+    change:
+      'build_and_run_instance and terminate_instance (casts): the first cut of the build and delete flows',
+  },
 ]
-export const COMPUTE_RPC_VERSION = '1.0'
+export const COMPUTE_RPC_VERSION = '1.1'
+
+/** What build_and_run_instance carries besides the instance's uuid (re-read from the conductor on arrival). */
+export interface BuildAndRunArgs {
+  readonly instance_uuid: string
+  /** The scheduler's RequestSpec as JSON (flavor, image). */
+  readonly request_spec: Record<string, unknown>
+  /** The compute node chosen (Nova's `node`). */
+  readonly node: string
+  /** Placement's allocations claimed for the instance: provider uuid → {resources}. */
+  readonly allocations: Readonly<Record<string, { readonly resources: Readonly<Record<string, number>> }>>
+  readonly admin_password?: string
+}
+
+export interface ComputeClientOptions {
+  readonly bus: MessageBus
+  readonly timeoutMs: number
+  /** `[upgrade_levels] compute`; undefined = no cap. */
+  readonly versionCap?: string
+}
+
+/** nova-compute's RPC stub (Nova's compute rpcapi): every method goes to `compute.<host>`. */
+export class ComputeClient {
+  readonly #rpc: RpcClient
+
+  constructor(options: ComputeClientOptions) {
+    this.#rpc = new RpcClient({
+      bus: options.bus,
+      topic: COMPUTE_TOPIC,
+      version: '1.0',
+      timeoutMs: options.timeoutMs,
+      ...(options.versionCap === undefined ? {} : { versionCap: options.versionCap }),
+    })
+  }
+
+  async buildAndRunInstance(ctx: RequestContext, host: string, args: BuildAndRunArgs): Promise<void> {
+    await this.#rpc.cast(ctx, 'build_and_run_instance', { ...args }, { server: host, version: '1.1' })
+  }
+
+  async terminateInstance(ctx: RequestContext, host: string, instanceUuid: string): Promise<void> {
+    await this.#rpc.cast(
+      ctx,
+      'terminate_instance',
+      { instance_uuid: instanceUuid },
+      { server: host, version: '1.1' },
+    )
+  }
+}

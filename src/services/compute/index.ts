@@ -8,6 +8,7 @@ import type { ConductorClient } from '../conductor/client.js'
 import { ComputeNodeReporter, type PlacementClient } from '../placement/client.js'
 import { COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from './client.js'
 import type { HypervisorDriver } from './driver/driver.js'
+import { ComputeManager } from './manager.js'
 import { ResourceTracker, type ResourceTrackerSettings } from './resource-tracker.js'
 
 export { loadComputeDriver, COMPUTE_DRIVERS } from './drivers/index.js'
@@ -40,7 +41,7 @@ export interface ComputeService extends Service {
 
 /**
  * nova-compute: serves `compute.<host>`; on start initialises the driver (init_host) and runs the resource
- * tracker once, then every update_resources_interval. Instance operations plug in with the build flow.
+ * tracker once, then every update_resources_interval. Serves build_and_run_instance and terminate_instance (manager.ts).
  */
 export function createComputeService(options: ComputeServiceOptions): ComputeService {
   const stopping = new AbortController()
@@ -74,7 +75,14 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
       version: options.serviceVersion,
     },
     rpcVersion: COMPUTE_RPC_VERSION,
-    endpoints: {},
+    endpoints: new ComputeManager({
+      host: options.host,
+      driver,
+      conductor: options.conductor,
+      tracker,
+      placement: options.placement,
+      logger,
+    }).endpoints(),
     bus: options.bus,
     registry: patientRegistry(options.conductor, logger, stopping.signal),
     reportIntervalS: options.reportIntervalS,

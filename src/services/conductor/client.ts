@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../common/context.js'
 import { RpcClient, type MessageBus, type RpcVersionHistory } from '../../bus/index.js'
 import type { ComputeNodeFields, ComputeNodeRecord } from '../../db/index.js'
+import type { InstanceFault, InstanceRecord } from '../../db/repositories/instances.js'
 import type { ServiceIdentity, ServiceRegistry } from '../../service/service-registry.js'
 
 export type { ComputeNodeFields } from '../../db/index.js'
@@ -26,8 +27,35 @@ export const CONDUCTOR_RPC_HISTORY: RpcVersionHistory = [
     change:
       'compute_node_update(host, nodename, fields, defaults): the resource tracker creates or updates its compute node',
   },
+  {
+    version: '1.2',
+    change:
+      'the build flow: schedule_and_build_instances (cast); instance_get, instance_update(expected_task_state), ' +
+      'instance_fault_create, instance_destroy and action_event_start/finish for nova-compute',
+  },
 ]
-export const CONDUCTOR_RPC_VERSION = '1.1'
+export const CONDUCTOR_RPC_VERSION = '1.2'
+
+/** An instance as it crosses the bus (the instances row with its children; times as ISO strings). */
+export type InstanceView = {
+  readonly [K in keyof Omit<InstanceRecord, 'fault'>]: InstanceRecord[K] extends Date | null
+    ? string | null
+    : InstanceRecord[K]
+} & {
+  readonly fault: (Omit<InstanceFault, 'created_at'> & { readonly created_at: string | null }) | null
+}
+
+/** Changes to an instance sent to the conductor: the instances columns, times as ISO strings. */
+export type InstanceChanges = Readonly<Record<string, string | number | boolean | null>>
+
+/** The arguments of schedule_and_build_instances, one request for `instance_uuids` (Nova's build_requests). */
+export interface BuildRequest {
+  /** The scheduler's RequestSpec (a JSON object; see scheduler/host-state.ts). */
+  readonly request_spec: Record<string, unknown>
+  readonly instance_uuids: readonly string[]
+  /** The generated (or requested) admin password, handed to the driver; never stored. */
+  readonly admin_password?: string
+}
 
 export interface ConductorClientOptions {
   readonly bus: MessageBus
@@ -79,5 +107,79 @@ export class ConductorClient implements ServiceRegistry {
       { host, nodename, fields, defaults },
       { version: '1.1' },
     )
+  }
+
+  /** The instance (InstanceNotFound-like RowNotFound when gone). */
+  async instanceGet(ctx: RequestContext, uuid: string): Promise<InstanceView> {
+    return await this.#rpc.call<InstanceView>(ctx, 'instance_get', { uuid }, { version: '1.2' })
+  }
+
+  /**
+   * Nova's `instance.save(expected_task_state=…)`: `expected_task_state` undefined checks nothing; a list (null
+   * included) must hold the live task_state, else UnexpectedStateError.
+   */
+  async instanceUpdate(
+    ctx: RequestContext,
+    uuid: string,
+    changes: InstanceChanges,
+    expectedTaskState?: readonly (string | null)[],
+  ): Promise<InstanceView> {
+    return await this.#rpc.call<InstanceView>(
+      ctx,
+      'instance_update',
+      {
+        uuid,
+        changes,
+        ...(expectedTaskState === undefined ? {} : { expected_task_state: expectedTaskState }),
+      },
+      { version: '1.2' },
+    )
+  }
+
+  async instanceFaultCreate(
+    ctx: RequestContext,
+    uuid: string,
+    fault: { code: number; message: string; details?: string; host?: string },
+  ): Promise<void> {
+    await this.#rpc.call(ctx, 'instance_fault_create', { uuid, fault }, { version: '1.2' })
+  }
+
+  /** Soft-deletes the instance (vm_state deleted) and removes its allocations in placement. */
+  async instanceDestroy(ctx: RequestContext, uuid: string): Promise<void> {
+    await this.#rpc.call(ctx, 'instance_destroy', { uuid }, { version: '1.2' })
+  }
+
+  /** Starts `event` of the action the request `ctx.requestId` started on the instance; its id, or null. */
+  async actionEventStart(
+    ctx: RequestContext,
+    uuid: string,
+    event: string,
+    host: string,
+  ): Promise<number | null> {
+    return await this.#rpc.call<number | null>(
+      ctx,
+      'action_event_start',
+      { uuid, event, host },
+      { version: '1.2' },
+    )
+  }
+
+  async actionEventFinish(
+    ctx: RequestContext,
+    eventId: number,
+    result: 'Success' | 'Error',
+    traceback?: string,
+  ): Promise<void> {
+    await this.#rpc.call(
+      ctx,
+      'action_event_finish',
+      { event_id: eventId, result, ...(traceback === undefined ? {} : { traceback }) },
+      { version: '1.2' },
+    )
+  }
+
+  /** The build flow's entry (a cast, as in Nova): schedule, then cast build_and_run_instance to each host. */
+  async scheduleAndBuildInstances(ctx: RequestContext, request: BuildRequest): Promise<void> {
+    await this.#rpc.cast(ctx, 'schedule_and_build_instances', { ...request }, { version: '1.2' })
   }
 }

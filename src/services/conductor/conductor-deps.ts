@@ -1,9 +1,28 @@
 import type { Clock } from '../../common/clock.js'
+import type { Logger } from '../../common/logger.js'
 import type { ComputeNodesRepository, ServicesRepository } from '../../db/index.js'
+import type { InstanceActionsRepository } from '../../db/repositories/instance-actions.js'
+import type { InstancesRepository } from '../../db/repositories/instances.js'
+import type { ComputeClient } from '../compute/client.js'
+import type { PlacementClient } from '../placement/client.js'
+import type { SchedulerClient } from '../scheduler/client.js'
+
+/** What the build and delete flows need (Nova's ComputeTaskManager): the cell's instances and the RPC peers. */
+export interface ConductorBuildDeps {
+  readonly instances: InstancesRepository
+  readonly actions: InstanceActionsRepository
+  readonly scheduler: SchedulerClient
+  readonly compute: ComputeClient
+  /** Allocations of deleted instances are removed here; undefined: placement is not configured. */
+  readonly placement: PlacementClient | undefined
+  readonly logger: Logger
+}
 
 /** What the conductor's operations need; built once by process/. */
 export interface ConductorDeps {
   readonly services: ServicesRepository
   readonly computeNodes: ComputeNodesRepository
   readonly clock: Clock
+  /** The build flow's dependencies; undefined: the conductor only proxies the servicegroup and compute nodes. */
+  readonly build?: ConductorBuildDeps
 }

@@ -1,5 +1,6 @@
 import type { RpcEndpoints } from '../../bus/index.js'
-import { Invalid } from '../../common/errors/index.js'
+import { Invalid, RowNotFound } from '../../common/errors/index.js'
+import type { InstanceFields } from '../../db/repositories/instances.js'
 import {
   COMPUTE_NODE_NUMBER_FIELDS,
   COMPUTE_NODE_TEXT_FIELDS,
@@ -7,8 +8,9 @@ import {
   type ComputeNodeRecord,
 } from '../../db/index.js'
 import type { ServiceIdentity } from '../../service/service-registry.js'
-import type { ComputeNodeView } from './client.js'
-import type { ConductorDeps } from './conductor-deps.js'
+import type { BuildRequest, ComputeNodeView } from './client.js'
+import type { ConductorBuildDeps, ConductorDeps } from './conductor-deps.js'
+import { instanceView, scheduleAndBuildInstances, startEvent } from './build.js'
 import { registerService } from '../../service/database-service-registry.js'
 
 /** Maps the conductor's RPC methods to what they do; no logic beyond argument checks lives here. */
@@ -41,7 +43,120 @@ export function conductorEndpoints(deps: ConductorDeps): RpcEndpoints {
       )
       return nodeView(record, service?.disabled ?? false)
     },
+    schedule_and_build_instances: async (ctx, args) => {
+      const uuids = args.instance_uuids
+      if (
+        !Array.isArray(uuids) ||
+        uuids.length === 0 ||
+        !uuids.every((u) => typeof u === 'string') ||
+        typeof args.request_spec !== 'object' ||
+        args.request_spec === null
+      )
+        throw new Invalid('schedule_and_build_instances needs a request_spec and instance_uuids')
+      await scheduleAndBuildInstances(buildDeps(deps), ctx, args as unknown as BuildRequest)
+      return null
+    },
+    instance_get: async (_ctx, args) => {
+      const uuid = uuidArg(args, 'instance_get')
+      const record = await buildDeps(deps).instances.get(uuid)
+      if (record === undefined) throw new RowNotFound({ table: 'instances', id: uuid })
+      return instanceView(record)
+    },
+    instance_update: async (_ctx, args) => {
+      const uuid = uuidArg(args, 'instance_update')
+      const expected = args.expected_task_state
+      if (expected !== undefined && !Array.isArray(expected))
+        throw new Invalid('instance_update: expected_task_state must be a list')
+      const record = await buildDeps(deps).instances.update(
+        uuid,
+        changesArg(args.changes),
+        expected === undefined ? {} : { task_state: expected as (string | null)[] },
+      )
+      return instanceView(record)
+    },
+    instance_fault_create: async (_ctx, args) => {
+      const uuid = uuidArg(args, 'instance_fault_create')
+      const f = (args.fault ?? {}) as Record<string, unknown>
+      if (typeof f.code !== 'number' || typeof f.message !== 'string')
+        throw new Invalid('instance_fault_create needs a fault {code, message}')
+      await buildDeps(deps).instances.addFault(uuid, {
+        code: f.code,
+        message: f.message,
+        ...(typeof f.details === 'string' ? { details: f.details } : {}),
+        ...(typeof f.host === 'string' ? { host: f.host } : {}),
+      })
+      return null
+    },
+    instance_destroy: async (_ctx, args) => {
+      const uuid = uuidArg(args, 'instance_destroy')
+      const build = buildDeps(deps)
+      await build.instances.update(uuid, { vm_state: 'deleted', task_state: null })
+      await build.instances.softDelete(uuid)
+      await build.placement?.deleteAllocations(uuid)
+      return null
+    },
+    action_event_start: async (ctx, args) => {
+      const uuid = uuidArg(args, 'action_event_start')
+      if (typeof args.event !== 'string') throw new Invalid('action_event_start needs an event')
+      return await startEvent(
+        buildDeps(deps),
+        ctx,
+        uuid,
+        args.event,
+        typeof args.host === 'string' ? args.host : null,
+      )
+    },
+    action_event_finish: async (_ctx, args) => {
+      if (typeof args.event_id !== 'number' || (args.result !== 'Success' && args.result !== 'Error'))
+        throw new Invalid('action_event_finish needs an event_id and a result')
+      await buildDeps(deps).actions.finishEvent(
+        args.event_id,
+        args.result,
+        typeof args.traceback === 'string' ? args.traceback : undefined,
+      )
+      return null
+    },
   }
+}
+
+function buildDeps(deps: ConductorDeps): ConductorBuildDeps {
+  if (deps.build === undefined) throw new Invalid('this conductor was started without the build flow')
+  return deps.build
+}
+
+function uuidArg(args: Record<string, unknown>, method: string): string {
+  if (typeof args.uuid !== 'string' || args.uuid === '') throw new Invalid(`${method} needs an instance uuid`)
+  return args.uuid
+}
+
+const INSTANCE_DATES = new Set(['launched_at', 'terminated_at', 'scheduled_at'])
+const INSTANCE_CHANGES = new Set([
+  'display_name',
+  'display_description',
+  'host',
+  'node',
+  'launched_on',
+  'vm_state',
+  'task_state',
+  'power_state',
+  'launched_at',
+  'terminated_at',
+  'scheduled_at',
+  'progress',
+  'root_device_name',
+  'availability_zone',
+])
+
+/** The columns a compute may change, times parsed from ISO strings. */
+function changesArg(value: unknown): InstanceFields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Invalid('instance_update needs changes as an object')
+  const out: Record<string, unknown> = {}
+  for (const [key, v] of Object.entries(value)) {
+    if (!INSTANCE_CHANGES.has(key)) throw new Invalid(`instance_update: ${key} cannot be changed here`)
+    out[key] = INSTANCE_DATES.has(key) && typeof v === 'string' ? new Date(v) : v
+  }
+  return out as InstanceFields
 }
 
 function nodeView(record: ComputeNodeRecord, serviceDisabled: boolean): ComputeNodeView {

@@ -1,9 +1,56 @@
+import type { Clock } from '../../../common/clock.js'
+import type { Logger } from '../../../common/logger.js'
+import type { Database } from '../../../db/index.js'
+import {
+  createInstanceActionsRepository,
+  type InstanceActionsRepository,
+} from '../../../db/repositories/instance-actions.js'
+import { createInstancesRepository, type InstancesRepository } from '../../../db/repositories/instances.js'
+import { passwordTokenSource } from '../../identity/client.js'
+import { ComputeClient } from '../../compute/client.js'
+import { ConductorClient } from '../../conductor/client.js'
+import { fetchTransport, PlacementClient, placementAccess } from '../../placement/client.js'
 import type { ComputeApiEnv } from '../env.js'
 
 /** Dependencies of the servers resource and the build flow it starts (repositories, RPC clients, …). */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ServerDeps {}
+export interface ServerDeps {
+  /** The cell database's instances (one cell) and their actions. */
+  readonly instances: InstancesRepository
+  readonly actions: InstanceActionsRepository
+  /** The API database: instance_mappings, request_specs. */
+  readonly apiDb: Database<unknown>
+  readonly conductor: ConductorClient
+  readonly compute: ComputeClient
+  /** Allocations of a server deleted before it reached a host are removed here; undefined: none configured. */
+  readonly placement: PlacementClient | undefined
+  /** `[api] enable_instance_password`. */
+  readonly enableInstancePassword: boolean
+  readonly clock: Clock
+  readonly logger: Logger
+}
 
-export function createServerDeps(_env: ComputeApiEnv): ServerDeps {
-  return {}
+export function createServerDeps(env: ComputeApiEnv): ServerDeps {
+  const timeoutMs = env.config.DEFAULT.rpc_response_timeout * 1000
+  const access = placementAccess(env.config)
+  const caps = env.config.upgrade_levels as { conductor?: string; compute?: string }
+  return {
+    instances: createInstancesRepository(env.mainDb),
+    actions: createInstanceActionsRepository(env.mainDb),
+    apiDb: env.apiDb,
+    conductor: new ConductorClient({
+      bus: env.bus,
+      timeoutMs,
+      ...(caps.conductor === undefined ? {} : { versionCap: caps.conductor }),
+    }),
+    compute: new ComputeClient({
+      bus: env.bus,
+      timeoutMs,
+      ...(caps.compute === undefined ? {} : { versionCap: caps.compute }),
+    }),
+    placement: new PlacementClient(fetchTransport(access.url, passwordTokenSource(access.credentials))),
+    enableInstancePassword:
+      (env.config.api as { enable_instance_password?: boolean }).enable_instance_password ?? true,
+    clock: env.clock,
+    logger: env.logger,
+  }
 }

@@ -1,10 +1,446 @@
-import type { FastifyInstance } from 'fastify'
-import type { ComputeApiDeps } from '../routing.js'
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { makeContext, type RequestContext } from '../../../common/context.js'
+import { FlavorNotFound, InstanceIsLocked, InstanceNotFound } from '../../../common/errors/index.js'
+import type { UntypedKysely } from '../../../db/index.js'
+import type { InstanceFilter, InstanceRecord } from '../../../db/repositories/instances.js'
+import { MarkerNotFound, UnknownSortKey } from '../../../db/repositories/instances.js'
+import type { RequestSpec } from '../../scheduler/client.js'
+import { ApiFault, badRequest } from '../faults.js'
+import { atLeast } from '../microversion.js'
+import { callerOf, collectionLinks, pageOf, param, queryOf, resourceLinks, type Caller } from '../request.js'
+import { route, type ComputeApiDeps } from '../routing.js'
+import { DESCRIPTION_PATTERN, nameType, validate, type Schema } from '../validation.js'
 import type { ServerDeps } from './deps.js'
+import { basicView, detailView, isoSeconds, statesOf } from './view.js'
+
+const countType: Schema = { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1 }
+const descriptionType: Schema = {
+  type: ['string', 'null'],
+  minLength: 0,
+  maxLength: 255,
+  pattern: DESCRIPTION_PATTERN,
+}
+const metadataType: Schema = {
+  type: 'object',
+  patternProperties: { '^[a-zA-Z0-9-_:. ]{1,255}$': { type: 'string', maxLength: 255 } },
+  additionalProperties: false,
+}
+
+function createSchema(request: FastifyRequest): Schema {
+  return {
+    type: 'object',
+    properties: {
+      server: {
+        type: 'object',
+        properties: {
+          name: nameType,
+          imageRef: { type: 'string' },
+          flavorRef: { type: ['string', 'integer'], minLength: 1 },
+          adminPass: { type: 'string' },
+          metadata: metadataType,
+          networks: {},
+          min_count: countType,
+          max_count: countType,
+          return_reservation_id: {},
+          key_name: { type: 'string', minLength: 1, maxLength: 255 },
+          availability_zone: { type: 'string', minLength: 1, maxLength: 255 },
+          user_data: { type: 'string', maxLength: 65535 },
+          config_drive: {},
+          security_groups: { type: 'array' },
+          accessIPv4: { type: 'string' },
+          accessIPv6: { type: 'string' },
+          'OS-DCF:diskConfig': { type: 'string', enum: ['AUTO', 'MANUAL'] },
+          block_device_mapping_v2: { type: 'array' },
+          ...(atLeast(request, 19) ? { description: descriptionType } : {}),
+          ...(atLeast(request, 52) ? { tags: { type: 'array' } } : {}),
+          ...(atLeast(request, 90) ? { hostname: { type: 'string', minLength: 1, maxLength: 255 } } : {}),
+        },
+        required: ['name', 'flavorRef', ...(atLeast(request, 37) ? ['networks'] : [])],
+        additionalProperties: false,
+      },
+      'os:scheduler_hints': { type: 'object' },
+    },
+    required: ['server'],
+    additionalProperties: false,
+  }
+}
+
+/** The caller's context for RPC, carrying the API request's id (instance actions are keyed by it). */
+const contextOf = (request: FastifyRequest, caller: Caller): RequestContext =>
+  makeContext({
+    requestId: request.id,
+    userId: caller.userId,
+    projectId: caller.projectId,
+    roles: caller.credentials.roles ?? [],
+    isAdmin: caller.isAdmin,
+  })
+
+/** Nova's hostname sanitisation of a display name (utils.sanitize_hostname). */
+function sanitizeHostname(name: string): string {
+  const h = name
+    .toLowerCase()
+    .replace(/[ _]/g, '-')
+    .replace(/[^a-z0-9.-]/g, '')
+    .replace(/^[.-]+|[.-]+$/g, '')
+    .slice(0, 63)
+  return h === '' ? 'server' : h
+}
+
+/** A random admin password (Nova's generate_password: 12 characters, no ambiguous ones). */
+function generatePassword(): string {
+  const symbols = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789'
+  return [...randomBytes(12)].map((b) => symbols[b % symbols.length]).join('')
+}
 
 /** Registers the servers resource's routes. */
-export function registerServerRoutes(
-  _app: FastifyInstance,
-  _deps: ComputeApiDeps,
-  _servers: ServerDeps,
-): void {}
+export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps, servers: ServerDeps): void {
+  const { settings } = deps
+
+  /** The instance, visible to the caller (404 otherwise: Nova never tells other projects it exists). */
+  async function load(request: FastifyRequest, id: string): Promise<InstanceRecord> {
+    const caller = callerOf(request)
+    const instance = await servers.instances.get(id)
+    if (instance === undefined || (!caller.isAdmin && instance.project_id !== caller.projectId))
+      throw new InstanceNotFound({ instanceId: id })
+    return instance
+  }
+
+  route(app, 'POST', '/servers', async (request, reply) => {
+    const caller = callerOf(request)
+    validate(createSchema(request), request.body)
+    const body = (request.body as { server: Record<string, unknown> }).server
+    const flavorRef = String(body.flavorRef)
+    const flavor = await deps.flavors.get(flavorRef.replace(/^.*\/flavors\//, '')).catch((error: unknown) => {
+      if (error instanceof FlavorNotFound) throw badRequest(`Flavor ${flavorRef} could not be found.`)
+      throw error
+    })
+    if (flavor.disabled) throw badRequest('Flavor is disabled.')
+    const imageRef = typeof body.imageRef === 'string' ? body.imageRef.replace(/^.*\/images\//, '') : ''
+    if (imageRef === '') throw badRequest('Missing imageRef attribute')
+    let keyData: string | null = null
+    if (typeof body.key_name === 'string') {
+      const key = await deps.keypairs.get(caller.userId, body.key_name).catch(() => undefined)
+      if (key === undefined) throw badRequest(`Invalid key_name provided.`)
+      keyData = key.publicKey
+    }
+    const minCount = Number(body.min_count ?? 1)
+    const maxCount = Number(body.max_count ?? minCount)
+    if (minCount > maxCount) throw badRequest('min_count must be <= max_count')
+    const name = String(body.name)
+    const adminPass =
+      typeof body.adminPass === 'string'
+        ? body.adminPass
+        : servers.enableInstancePassword
+          ? generatePassword()
+          : ''
+    const reservationId = `r-${randomBytes(4).toString('hex').slice(0, 8)}`
+    const ctx = contextOf(request, caller)
+    const uuids = Array.from({ length: maxCount }, () => randomUUID())
+    const flavorRecord = {
+      flavorid: flavor.flavorid,
+      name: flavor.name,
+      vcpus: flavor.vcpus,
+      memory_mb: flavor.memoryMb,
+      root_gb: flavor.rootGb,
+      ephemeral_gb: flavor.ephemeralGb,
+      swap: flavor.swap,
+      extra_specs: flavor.extraSpecs,
+    }
+    const api = servers.apiDb.kysely as UntypedKysely
+    const spec: RequestSpec = {
+      instanceUuid: uuids[0]!,
+      projectId: caller.projectId,
+      userId: caller.userId,
+      numInstances: maxCount,
+      flavor: {
+        name: flavor.name,
+        flavorid: flavor.flavorid,
+        vcpus: flavor.vcpus,
+        memoryMb: flavor.memoryMb,
+        rootGb: flavor.rootGb,
+        ephemeralGb: flavor.ephemeralGb,
+        swap: flavor.swap,
+        extraSpecs: flavor.extraSpecs,
+      },
+      image: { id: imageRef, properties: {} },
+      ...(typeof body.availability_zone === 'string' ? { availabilityZone: body.availability_zone } : {}),
+      schedulerHints: {},
+      ignoreHosts: [],
+      forceHosts: [],
+      forceNodes: [],
+    }
+    for (const [index, uuid] of uuids.entries()) {
+      const displayName = maxCount > 1 ? `${name}-${index + 1}` : name
+      await servers.instances.create({
+        uuid,
+        user_id: caller.userId,
+        project_id: caller.projectId,
+        display_name: displayName,
+        display_description: typeof body.description === 'string' ? body.description : null,
+        hostname:
+          typeof body.hostname === 'string' && maxCount === 1 ? body.hostname : sanitizeHostname(displayName),
+        vm_state: 'building',
+        task_state: 'scheduling',
+        power_state: 0,
+        memory_mb: flavor.memoryMb,
+        vcpus: flavor.vcpus,
+        root_gb: flavor.rootGb,
+        ephemeral_gb: flavor.ephemeralGb,
+        instance_type_id: flavor.id,
+        image_ref: imageRef,
+        key_name: typeof body.key_name === 'string' ? body.key_name : null,
+        key_data: keyData,
+        user_data: typeof body.user_data === 'string' ? body.user_data : null,
+        reservation_id: reservationId,
+        launch_index: index,
+        availability_zone: typeof body.availability_zone === 'string' ? body.availability_zone : null,
+        config_drive: body.config_drive === true || body.config_drive === 'True' ? 'True' : '',
+        access_ip_v4: typeof body.accessIPv4 === 'string' ? body.accessIPv4 : null,
+        access_ip_v6: typeof body.accessIPv6 === 'string' ? body.accessIPv6 : null,
+        auto_disk_config: body['OS-DCF:diskConfig'] === 'AUTO',
+        progress: 0,
+        locked: false,
+        metadata: (body.metadata ?? {}) as Record<string, string>,
+        tags: (body.tags ?? []) as string[],
+        flavor: { cur: flavorRecord, old: null, new: null },
+      })
+      await api
+        .insertInto('instance_mappings')
+        .values({
+          instance_uuid: uuid,
+          project_id: caller.projectId,
+          user_id: caller.userId,
+          queued_for_delete: 0,
+        })
+        .execute()
+      await api
+        .insertInto('request_specs')
+        .values({ instance_uuid: uuid, spec: JSON.stringify({ ...spec, instanceUuid: uuid }) })
+        .execute()
+      await servers.actions.startAction(uuid, {
+        action: 'create',
+        requestId: request.id,
+        userId: caller.userId,
+        projectId: caller.projectId,
+      })
+    }
+    await servers.conductor.scheduleAndBuildInstances(ctx, {
+      request_spec: spec as unknown as Record<string, unknown>,
+      instance_uuids: uuids,
+      ...(adminPass === '' ? {} : { admin_password: adminPass }),
+    })
+    reply.code(202)
+    if (body.return_reservation_id === true || body.return_reservation_id === 'True')
+      return { reservation_id: reservationId }
+    return {
+      server: {
+        id: uuids[0],
+        links: resourceLinks(request, settings, 'servers', uuids[0]!),
+        'OS-DCF:diskConfig': body['OS-DCF:diskConfig'] === 'AUTO' ? 'AUTO' : 'MANUAL',
+        security_groups: [{ name: 'default' }],
+        ...(adminPass === '' ? {} : { adminPass }),
+      },
+    }
+  })
+
+  async function list(request: FastifyRequest, detail: boolean) {
+    const caller = callerOf(request)
+    const query = queryOf(request)
+    const page = pageOf(request, settings)
+    const allTenants = param(request, 'all_tenants')
+    const filter: { -readonly [K in keyof InstanceFilter]: InstanceFilter[K] } = {}
+    if (!(caller.isAdmin && allTenants !== undefined)) filter.projectId = caller.projectId
+    const name = param(request, 'name')
+    if (name !== undefined) {
+      // Nova's regexp match, as a LIKE on the substring the pattern names (first cut).
+      filter.name = `%${name.replace(/^\^|\$$/g, '').replace(/[.*+?]/g, '%')}%`
+      filter.nameLike = true
+    }
+    const statuses = query.status === undefined ? [] : [query.status].flat()
+    if (statuses.length > 0) {
+      const vm = new Set<string>()
+      const tasks = new Set<string | null>()
+      let anyTask = false
+      for (const s of statuses) {
+        const states = statesOf(s)
+        if (states.vmStates.length === 0) {
+          if (atLeast(request, 38)) throw badRequest(`Invalid status value`)
+          return detail ? { servers: [] } : { servers: [] }
+        }
+        for (const v of states.vmStates) vm.add(v)
+        if (states.taskStates === undefined) anyTask = true
+        else for (const t of states.taskStates) tasks.add(t)
+      }
+      filter.vmStates = [...vm]
+      if (!anyTask) filter.taskStates = [...tasks]
+    }
+    const host = param(request, 'host')
+    if (host !== undefined && caller.isAdmin) filter.host = host
+    const changesSince = param(request, 'changes-since')
+    if (changesSince !== undefined) {
+      const at = new Date(changesSince)
+      if (Number.isNaN(at.getTime())) throw badRequest(`Invalid filter field: changes-since.`)
+      filter.changesSince = at
+      filter.withDeleted = true
+    }
+    for (const [key, field] of [
+      ['reservation_id', 'reservationId'],
+      ['image', 'imageRef'],
+      ['availability_zone', 'availabilityZone'],
+    ] as const) {
+      const value = param(request, key)
+      if (value !== undefined) filter[field] = value
+    }
+    const sortKeys = query.sort_key === undefined ? [] : [query.sort_key].flat()
+    const sortDirs = query.sort_dir === undefined ? [] : [query.sort_dir].flat()
+    for (const d of sortDirs)
+      if (d !== 'asc' && d !== 'desc') throw badRequest(`Invalid sort direction: ${d}`)
+    let instances: InstanceRecord[]
+    try {
+      instances = await servers.instances.list(filter, {
+        ...(sortKeys.length === 0
+          ? {}
+          : {
+              sortKeys: sortKeys.filter((k) => caller.isAdmin || (k !== 'host' && k !== 'node')),
+              sortDirs: sortDirs as ('asc' | 'desc')[],
+            }),
+        limit: page.limit,
+        ...(page.marker === undefined ? {} : { marker: page.marker }),
+      })
+    } catch (error) {
+      if (error instanceof MarkerNotFound) throw badRequest(`marker [${page.marker}] not found`)
+      if (error instanceof UnknownSortKey) throw badRequest(error.message)
+      throw error
+    }
+    const items = instances.map((i) =>
+      detail ? detailView(request, settings, caller, i) : basicView(request, settings, i),
+    )
+    const links = collectionLinks(
+      request,
+      settings,
+      items,
+      page,
+      detail ? 'servers/detail' : 'servers',
+      instances.at(-1)?.uuid,
+    )
+    return { servers: items, ...(links === undefined ? {} : { servers_links: links }) }
+  }
+
+  route(app, 'GET', '/servers', (request) => list(request, false))
+  route(app, 'GET', '/servers/detail', (request) => list(request, true))
+
+  route(app, 'GET', '/servers/:server_id', async (request) => {
+    const id = (request.params as { server_id: string }).server_id
+    return { server: detailView(request, settings, callerOf(request), await load(request, id)) }
+  })
+
+  route(app, 'PUT', '/servers/:server_id', async (request) => {
+    const caller = callerOf(request)
+    const id = (request.params as { server_id: string }).server_id
+    validate(
+      {
+        type: 'object',
+        properties: {
+          server: {
+            type: 'object',
+            properties: {
+              name: nameType,
+              ...(atLeast(request, 19) ? { description: descriptionType } : {}),
+              ...(atLeast(request, 90) ? { hostname: { type: 'string', minLength: 1, maxLength: 255 } } : {}),
+            },
+            additionalProperties: false,
+          },
+        },
+        required: ['server'],
+        additionalProperties: false,
+      },
+      request.body,
+    )
+    const body = (request.body as { server: Record<string, unknown> }).server
+    await load(request, id)
+    const updated = await servers.instances.update(id, {
+      ...(typeof body.name === 'string' ? { display_name: body.name } : {}),
+      ...('description' in body ? { display_description: (body.description as string | null) ?? null } : {}),
+      ...(typeof body.hostname === 'string' ? { hostname: body.hostname } : {}),
+    })
+    return { server: detailView(request, settings, caller, updated) }
+  })
+
+  route(app, 'DELETE', '/servers/:server_id', async (request, reply) => {
+    const caller = callerOf(request)
+    const id = (request.params as { server_id: string }).server_id
+    const instance = await load(request, id)
+    if (instance.locked === true && !caller.isAdmin) throw new InstanceIsLocked({ instanceUuid: id })
+    await servers.actions.startAction(id, {
+      action: 'delete',
+      requestId: request.id,
+      userId: caller.userId,
+      projectId: caller.projectId,
+    })
+    if (instance.host === null) {
+      // Not on a host yet (or never scheduled): the API deletes it itself (Nova's local delete).
+      await servers.instances.update(id, { vm_state: 'deleted', task_state: null, terminated_at: new Date() })
+      await servers.instances.softDelete(id)
+      await servers.placement?.deleteAllocations(id).catch(() => false)
+    } else if (instance.task_state !== 'deleting') {
+      await servers.instances.update(
+        id,
+        { task_state: 'deleting', progress: 0 },
+        { task_state: [instance.task_state] },
+      )
+      await servers.compute.terminateInstance(contextOf(request, caller), instance.host, id)
+    }
+    reply.code(204)
+    return ''
+  })
+
+  route(app, 'GET', '/servers/:server_id/os-instance-actions', async (request) => {
+    const id = (request.params as { server_id: string }).server_id
+    await load(request, id)
+    const actions = await servers.actions.actions(id)
+    return {
+      instanceActions: actions.map((a) => ({
+        action: a.action,
+        instance_uuid: id,
+        request_id: a.request_id,
+        user_id: a.user_id,
+        project_id: a.project_id,
+        start_time: a.start_time?.toISOString().replace(/Z$/, '') ?? null,
+        message: a.message,
+        ...(atLeast(request, 58) ? { updated_at: isoSeconds(a.finish_time ?? a.start_time) } : {}),
+      })),
+    }
+  })
+
+  route(app, 'GET', '/servers/:server_id/os-instance-actions/:request_id', async (request) => {
+    const caller = callerOf(request)
+    const { server_id: id, request_id: requestId } = request.params as {
+      server_id: string
+      request_id: string
+    }
+    await load(request, id)
+    const action = (await servers.actions.actions(id)).find((a) => a.request_id === requestId)
+    if (action === undefined)
+      throw new ApiFault(404, `Action ${requestId} on instance ${id} could not be found.`)
+    return {
+      instanceAction: {
+        action: action.action,
+        instance_uuid: id,
+        request_id: action.request_id,
+        user_id: action.user_id,
+        project_id: action.project_id,
+        start_time: action.start_time?.toISOString().replace(/Z$/, '') ?? null,
+        message: action.message,
+        events: action.events.map((e) => ({
+          event: e.event,
+          start_time: e.start_time?.toISOString().replace(/Z$/, '') ?? null,
+          finish_time: e.finish_time?.toISOString().replace(/Z$/, '') ?? null,
+          result: e.result,
+          ...(caller.isAdmin ? { traceback: e.traceback } : {}),
+          ...(atLeast(request, 62) && caller.isAdmin ? { host: e.host } : {}),
+        })),
+      },
+    }
+  })
+}

@@ -1,0 +1,207 @@
+import type { RequestContext } from '../../common/context.js'
+import type { Logger } from '../../common/logger.js'
+import type { RpcEndpoints } from '../../bus/index.js'
+import { Invalid } from '../../common/errors/index.js'
+import type { ConductorClient, InstanceView } from '../conductor/client.js'
+import type { PlacementClient } from '../placement/client.js'
+import type { BuildAndRunArgs } from './client.js'
+import type { GuestRef, HypervisorDriver, SpawnRequest } from './driver/driver.js'
+import { PowerState } from './driver/power-state.js'
+import type { ResourceTracker } from './resource-tracker.js'
+
+export interface ComputeManagerDeps {
+  readonly host: string
+  readonly driver: HypervisorDriver
+  readonly conductor: ConductorClient
+  readonly tracker: ResourceTracker
+  readonly placement: PlacementClient | undefined
+  readonly logger: Logger
+}
+
+/** Nova's instance_name_template default, `instance-%08x` of the instance's id. */
+export const guestRef = (instance: Pick<InstanceView, 'id' | 'uuid'>): GuestRef => ({
+  uuid: instance.uuid,
+  name: `instance-${instance.id.toString(16).padStart(8, '0')}`,
+})
+
+const errorText = (error: unknown): string =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error)
+
+/**
+ * The instance operations of nova-compute (Nova's ComputeManager): state changes, events and faults go through
+ * the conductor; the guest itself is the driver's.
+ */
+export class ComputeManager {
+  readonly #d: ComputeManagerDeps
+
+  constructor(deps: ComputeManagerDeps) {
+    this.#d = deps
+  }
+
+  endpoints(): RpcEndpoints {
+    return {
+      build_and_run_instance: async (ctx, args) => {
+        if (typeof args.instance_uuid !== 'string' || typeof args.node !== 'string')
+          throw new Invalid('build_and_run_instance needs an instance_uuid and a node')
+        await this.buildAndRunInstance(ctx, args as unknown as BuildAndRunArgs)
+        return null
+      },
+      terminate_instance: async (ctx, args) => {
+        if (typeof args.instance_uuid !== 'string')
+          throw new Invalid('terminate_instance needs an instance_uuid')
+        await this.terminateInstance(ctx, args.instance_uuid)
+        return null
+      },
+    }
+  }
+
+  /** Runs `fn` as the instance action event `event` (Nova's wrap_instance_event); event failures are logged. */
+  async #event<T>(ctx: RequestContext, uuid: string, event: string, fn: () => Promise<T>): Promise<T> {
+    const { conductor, host, logger } = this.#d
+    const id = await conductor.actionEventStart(ctx, uuid, event, host).catch((error: unknown) => {
+      logger.warn({ err: error, instance: uuid }, `could not record the start of ${event}`)
+      return null
+    })
+    const done = async (result: 'Success' | 'Error', traceback?: string) => {
+      if (id !== null)
+        await conductor.actionEventFinish(ctx, id, result, traceback).catch((error: unknown) => {
+          logger.warn({ err: error, instance: uuid }, `could not record the end of ${event}`)
+        })
+    }
+    try {
+      const value = await fn()
+      await done('Success')
+      return value
+    } catch (error) {
+      await done('Error', errorText(error))
+      throw error
+    }
+  }
+
+  /**
+   * Nova's _do_build_and_run_instance: task_state spawning (only from scheduling or none), a claim on the node,
+   * the driver's spawn, then ACTIVE/RUNNING with launched_at. A failed spawn leaves the instance in ERROR with
+   * the error as its fault, without host and node, and its allocations removed (rescheduling to the alternates
+   * is not done yet).
+   */
+  async buildAndRunInstance(ctx: RequestContext, args: BuildAndRunArgs): Promise<void> {
+    const { conductor, driver, tracker, logger } = this.#d
+    const uuid = args.instance_uuid
+    await this.#event(ctx, uuid, 'compute__do_build_and_run_instance', async () => {
+      let instance: InstanceView
+      try {
+        instance = await conductor.instanceUpdate(
+          ctx,
+          uuid,
+          { vm_state: 'building', task_state: 'spawning' },
+          ['scheduling', null],
+        )
+      } catch (error) {
+        // Deleted (or changed) while it was on its way here: nothing to build.
+        logger.info({ err: error, instance: uuid }, 'instance not buildable any more; build skipped')
+        return
+      }
+      const flavor = (args.request_spec.flavor ?? {}) as Record<string, unknown>
+      const num = (v: unknown) => (typeof v === 'number' ? v : 0)
+      const image = (args.request_spec.image ?? {}) as Record<string, unknown>
+      tracker.claim(uuid, args.node, {
+        vcpus: num(flavor.vcpus),
+        memoryMb: num(flavor.memoryMb),
+        diskGb: num(flavor.rootGb) + num(flavor.ephemeralGb),
+      })
+      const request: SpawnRequest = {
+        instance: {
+          ...guestRef(instance),
+          displayName: instance.display_name ?? '',
+          projectId: instance.project_id ?? '',
+          userId: instance.user_id ?? '',
+          flavor: {
+            vcpus: num(flavor.vcpus),
+            memoryMb: num(flavor.memoryMb),
+            rootGb: num(flavor.rootGb),
+            ephemeralGb: num(flavor.ephemeralGb),
+            swapMb: num(flavor.swap),
+            extraSpecs: (flavor.extraSpecs ?? {}) as Record<string, string>,
+          },
+          ...(instance.hostname === null ? {} : { hostname: instance.hostname }),
+          ...(instance.user_data === null ? {} : { userData: instance.user_data }),
+          metadata: instance.metadata,
+        },
+        image: {
+          ...(typeof image.id === 'string' ? { id: image.id } : {}),
+          ...(typeof image.diskFormat === 'string' ? { diskFormat: image.diskFormat } : {}),
+          properties: Object.fromEntries(
+            Object.entries((image.properties ?? {}) as Record<string, unknown>).map(([k, v]) => [
+              k,
+              String(v),
+            ]),
+          ),
+        },
+        allocations: args.allocations,
+        networkInfo: [],
+        blockDeviceInfo: { blockDevices: [] },
+        ...(args.admin_password === undefined ? {} : { adminPassword: args.admin_password }),
+      }
+      try {
+        await driver.spawn(request)
+        await conductor.instanceUpdate(
+          ctx,
+          uuid,
+          {
+            vm_state: 'active',
+            task_state: null,
+            power_state: PowerState.RUNNING,
+            launched_at: new Date().toISOString(),
+          },
+          ['spawning'],
+        )
+        tracker.buildSucceeded()
+      } catch (error) {
+        tracker.dropClaim(uuid)
+        tracker.buildFailed()
+        logger.error({ err: error, instance: uuid }, 'build of instance failed')
+        await driver.destroy(guestRef(instance)).catch(() => undefined)
+        await this.#setError(ctx, uuid, error, true)
+        await this.#d.placement?.deleteAllocations(uuid).catch(() => false)
+        throw error
+      }
+    }).catch(() => undefined)
+  }
+
+  async #setError(ctx: RequestContext, uuid: string, error: unknown, clearHost: boolean): Promise<void> {
+    const { conductor, host, logger } = this.#d
+    try {
+      await conductor.instanceUpdate(ctx, uuid, {
+        vm_state: 'error',
+        task_state: null,
+        ...(clearHost ? { host: null, node: null } : {}),
+      })
+      await conductor.instanceFaultCreate(ctx, uuid, {
+        code: 500,
+        message: error instanceof Error ? error.message : String(error),
+        details: errorText(error),
+        host,
+      })
+    } catch (e) {
+      logger.warn({ err: e, instance: uuid }, 'could not set the instance to ERROR')
+    }
+  }
+
+  /** Nova's terminate_instance: the guest goes, then the conductor soft-deletes the instance and frees placement. */
+  async terminateInstance(ctx: RequestContext, uuid: string): Promise<void> {
+    const { conductor, driver, tracker, logger } = this.#d
+    await this.#event(ctx, uuid, 'compute_terminate_instance', async () => {
+      const instance = await conductor.instanceGet(ctx, uuid)
+      await driver.destroy(guestRef(instance))
+      tracker.dropClaim(uuid)
+      await conductor.instanceUpdate(ctx, uuid, {
+        power_state: PowerState.NOSTATE,
+        terminated_at: new Date().toISOString(),
+      })
+      await conductor.instanceDestroy(ctx, uuid)
+    }).catch((error: unknown) => {
+      logger.error({ err: error, instance: uuid }, 'terminating the instance failed')
+      return this.#setError(ctx, uuid, error, false)
+    })
+  }
+}

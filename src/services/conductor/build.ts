@@ -1,0 +1,117 @@
+import type { RequestContext } from '../../common/context.js'
+import { NovaError } from '../../common/errors/index.js'
+import type { InstanceRecord } from '../../db/repositories/instances.js'
+import type { RequestSpec } from '../scheduler/client.js'
+import type { BuildRequest, InstanceView } from './client.js'
+import type { ConductorBuildDeps } from './conductor-deps.js'
+
+/** The event the conductor records on each instance's action (Nova's wrap_instance_event name). */
+export const SCHEDULE_EVENT = 'conductor_schedule_and_build_instances'
+
+/** An instance row as it crosses the bus. */
+export function instanceView(record: InstanceRecord): InstanceView {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(record))
+    out[key] = value instanceof Date ? value.toISOString() : value
+  out.fault =
+    record.fault === undefined
+      ? null
+      : { ...record.fault, created_at: record.fault.created_at?.toISOString() ?? null }
+  return out as InstanceView
+}
+
+/** Starts an event on the action the request started on the instance (none: not recorded). */
+export async function startEvent(
+  deps: ConductorBuildDeps,
+  ctx: RequestContext,
+  uuid: string,
+  event: string,
+  host: string | null,
+): Promise<number | null> {
+  const action = (await deps.actions.actions(uuid)).find((a) => a.request_id === ctx.requestId)
+  return action === undefined ? null : await deps.actions.startEvent(action.id, event, host)
+}
+
+const errorText = (error: unknown): string =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error)
+
+/**
+ * Nova's ComputeTaskManager.schedule_and_build_instances: asks the scheduler for a host per instance (it claims
+ * in placement), records the host on each instance and casts build_and_run_instance to `compute.<host>`. When
+ * no host fits, every instance goes to ERROR with the scheduler's explanation as its fault. An instance deleted
+ * meanwhile gives its allocations back. (Rescheduling to the alternates after a failed build comes later.)
+ */
+export async function scheduleAndBuildInstances(
+  deps: ConductorBuildDeps,
+  ctx: RequestContext,
+  request: BuildRequest,
+): Promise<void> {
+  const spec = request.request_spec as unknown as RequestSpec
+  const uuids = request.instance_uuids
+  const events = new Map<string, number | null>()
+  for (const uuid of uuids) events.set(uuid, await startEvent(deps, ctx, uuid, SCHEDULE_EVENT, null))
+  const finish = async (uuid: string, error?: unknown): Promise<void> => {
+    const id = events.get(uuid)
+    if (id === null || id === undefined) return
+    await deps.actions.finishEvent(
+      id,
+      error === undefined ? 'Success' : 'Error',
+      error === undefined ? undefined : errorText(error),
+    )
+  }
+
+  let selections
+  try {
+    selections = await deps.scheduler.selectDestinations(ctx, spec, uuids, true)
+  } catch (error) {
+    deps.logger.warn({ err: error, instances: uuids }, 'failed to schedule instances')
+    for (const uuid of uuids) {
+      await setError(deps, uuid, error)
+      await finish(uuid, error)
+    }
+    return
+  }
+  for (const selection of selections) {
+    const uuid = selection.instanceUuid
+    let instance: InstanceRecord
+    try {
+      instance = await deps.instances.update(uuid, {
+        host: selection.host,
+        node: selection.nodename,
+        launched_on: selection.host,
+        scheduled_at: new Date(),
+      })
+    } catch (error) {
+      // Deleted while it was being scheduled: give back what the scheduler claimed.
+      deps.logger.info(
+        { instance: uuid, err: error },
+        'instance gone before its build; removing its allocations',
+      )
+      await deps.placement?.deleteAllocations(uuid).catch(() => false)
+      await finish(uuid, error)
+      continue
+    }
+    await finish(uuid)
+    await deps.compute.buildAndRunInstance(ctx, selection.host, {
+      instance_uuid: instance.uuid,
+      request_spec: { ...spec, instanceUuid: uuid },
+      node: selection.nodename,
+      allocations: selection.allocationRequest.allocations,
+      ...(request.admin_password === undefined ? {} : { admin_password: request.admin_password }),
+    })
+  }
+}
+
+/** vm_state error, task_state none, and the error as the instance's fault (Nova's _set_vm_state_and_notify). */
+async function setError(deps: ConductorBuildDeps, uuid: string, error: unknown): Promise<void> {
+  try {
+    await deps.instances.update(uuid, { vm_state: 'error', task_state: null })
+    await deps.instances.addFault(uuid, {
+      code: error instanceof NovaError ? error.status : 500,
+      message: error instanceof Error ? error.message : String(error),
+      details: errorText(error),
+    })
+  } catch (e) {
+    deps.logger.warn({ instance: uuid, err: e }, 'could not set the instance to ERROR')
+  }
+}
