@@ -30,8 +30,10 @@ describe(
       const cn2 = await os(['resource', 'provider', 'create', 'cli-cn2'])
       assert.equal(cn1.name, 'cli-cn1')
       assert.equal(cn1.generation, 0)
+      // nova-all's own fake compute node is a provider too; these assertions look at the test's providers only.
+      const ours = (names: { name: string }[]) => names.map((p) => p.name).filter((n) => n.startsWith('cli-'))
       const list = await os(['resource', 'provider', 'list'])
-      assert.deepEqual(list.map((p: { name: string }) => p.name).sort(), ['cli-cn1', 'cli-cn2'])
+      assert.deepEqual(ours(list).sort(), ['cli-cn1', 'cli-cn2'])
 
       await os([
         'resource',
@@ -73,16 +75,14 @@ describe(
         ['HW_CPU_X86_AVX2'],
       )
 
+      const providersOf = (rows: { 'resource provider': string }[]) =>
+        [...new Set(rows.map((c) => c['resource provider']))]
+          .filter((u) => u === cn1.uuid || u === cn2.uuid)
+          .sort()
       const candidates = await os(['allocation', 'candidate', 'list', '--resource', 'VCPU=1'])
-      assert.equal(
-        new Set(candidates.map((c: { 'resource provider': string }) => c['resource provider'])).size,
-        2,
-      )
+      assert.deepEqual(providersOf(candidates), [cn1.uuid, cn2.uuid].sort())
       const big = await os(['allocation', 'candidate', 'list', '--resource', 'VCPU=4'])
-      assert.deepEqual(
-        [...new Set(big.map((c: { 'resource provider': string }) => c['resource provider']))],
-        [cn1.uuid],
-      )
+      assert.deepEqual(providersOf(big), [cn1.uuid])
       const avx = await os([
         'allocation',
         'candidate',
@@ -92,15 +92,12 @@ describe(
         '--required',
         'HW_CPU_X86_AVX2',
       ])
-      assert.deepEqual(
-        [...new Set(avx.map((c: { 'resource provider': string }) => c['resource provider']))],
-        [cn1.uuid],
-      )
+      assert.deepEqual(providersOf(avx), [cn1.uuid])
 
       const usages = await os(['resource', 'provider', 'usage', 'show', cn1.uuid])
       assert.equal(usages.find((u: { resource_class: string }) => u.resource_class === 'VCPU').usage, 0)
       await osQuiet(['resource', 'provider', 'delete', cn2.uuid])
-      assert.equal((await os(['resource', 'provider', 'list'])).length, 1)
+      assert.deepEqual(ours(await os(['resource', 'provider', 'list'])), ['cli-cn1'])
     })
 
     it('nova-manage placement audit reports an allocation of no instance (exit 3), then deletes it (exit 4)', async () => {

@@ -97,6 +97,16 @@ for (const backend of await databaseBackends()) {
               await placement.claim(inFlight, { [nodes.cn2!]: { resources: flavor } }, owner),
               'claimed',
             )
+            // An instance being built: claimed on cn1, its record not yet on a node.
+            const building = randomUUID()
+            await k
+              .insertInto('instances')
+              .values({ uuid: building, vm_state: 'building', task_state: 'scheduling', deleted: 0 })
+              .execute()
+            assert.equal(
+              await placement.claim(building, { [nodes.cn1!]: { resources: flavor } }, owner),
+              'claimed',
+            )
             // The instance record disappears behind placement's back.
             await k.deleteFrom('instances').where('uuid', '=', vanished!).execute()
 
@@ -141,8 +151,8 @@ for (const backend of await databaseBackends()) {
             const usage = (await h.call('GET', `/resource_providers/${nodes.cn1}/usages`)).body.usages
             assert.deepEqual(
               usage,
-              { VCPU: 2, MEMORY_MB: 1024, DISK_GB: 2 },
-              'good + migration remain on cn1',
+              { VCPU: 3, MEMORY_MB: 1536, DISK_GB: 3 },
+              'good, migration and building remain on cn1',
             )
 
             const clean = await auditAllocations(deps, { delete: true, heal: true })

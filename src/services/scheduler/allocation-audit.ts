@@ -80,7 +80,7 @@ export async function auditAllocations(
   for (let i = 0; i < consumers.length; i += CHUNK) {
     const rows = (await k
       .selectFrom('instances')
-      .select(['uuid', 'host', 'node', 'deleted'])
+      .select(['uuid', 'host', 'node', 'deleted', 'vm_state', 'task_state'])
       .where('uuid', 'in', consumers.slice(i, i + CHUNK))
       .execute()) as Record<string, unknown>[]
     for (const r of rows) {
@@ -110,6 +110,8 @@ export async function auditAllocations(
       let reason: OrphanAllocation['reason'] | undefined
       if (row === undefined) reason = 'no such instance'
       else if (Number(row.deleted) !== 0) reason = 'instance deleted'
+      else if (row.vm_state === 'building' || (row.task_state ?? null) !== null)
+        continue // moving or being built
       else if (nodeByName.get(String(row.node ?? '')) !== provider) reason = 'instance on another node'
       if (reason === undefined || building.has(consumer)) continue
       // Moves hold the source node's usage under the migration's uuid.
