@@ -4,6 +4,7 @@ import type { AdminDeps } from './deps.js'
 import { registerAggregateRoutes } from './aggregates.js'
 import { registerAvailabilityZoneRoutes } from './availability-zones.js'
 import { registerHypervisorRoutes } from './hypervisors.js'
+import { registerQuotaRoutes } from './quotas.js'
 import { registerServiceRoutes } from './services.js'
 
 /** Registers the admin resources' routes. */
@@ -12,4 +13,5 @@ export function registerAdminRoutes(app: FastifyInstance, deps: ComputeApiDeps, 
   registerHypervisorRoutes(app, deps, admin)
   registerAvailabilityZoneRoutes(app, deps, admin)
   registerAggregateRoutes(app, deps, admin)
+  registerQuotaRoutes(app, deps, admin)
 }
