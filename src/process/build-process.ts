@@ -41,6 +41,10 @@ import { databaseUrls } from '../db/database-urls.js'
 import { ensureSchema } from './ensure-schema.js'
 import { SERVICE_VERSION } from './service-version.js'
 import { resolvePolicyFile } from './policy-file.js'
+import { createInstancesRepository } from '../db/repositories/instances.js'
+import { createInstanceActionsRepository } from '../db/repositories/instance-actions.js'
+import { SchedulerClient } from '../services/scheduler/client.js'
+import { ComputeClient } from '../services/compute/client.js'
 
 export interface BuildProcessOptions {
   readonly config: NovaConfig
@@ -184,7 +188,8 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
             }),
           )
           break
-        case 'nova-conductor':
+        case 'nova-conductor': {
+          const access = placementAccess(config, options.adminPassword)
           services.push(
             createConductorService({
               ...common,
@@ -193,9 +198,32 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               clock,
               registry: need(registry),
               logger: log,
+              build: {
+                instances: createInstancesRepository(need(main)),
+                actions: createInstanceActionsRepository(need(main)),
+                scheduler: new SchedulerClient({
+                  bus,
+                  timeoutMs: config.DEFAULT.long_rpc_timeout * 1000,
+                  ...(config.upgrade_levels.scheduler === undefined
+                    ? {}
+                    : { versionCap: config.upgrade_levels.scheduler }),
+                }),
+                compute: new ComputeClient({
+                  bus,
+                  timeoutMs,
+                  ...(config.upgrade_levels.compute === undefined
+                    ? {}
+                    : { versionCap: config.upgrade_levels.compute }),
+                }),
+                placement: new PlacementClient(
+                  fetchTransport(access.url, passwordTokenSource(access.credentials)),
+                ),
+                logger: log,
+              },
             }),
           )
           break
+        }
         case 'nova-scheduler': {
           const access = placementAccess(config, options.adminPassword)
           const aggregates = createDbAggregateSource(need(databases.api))

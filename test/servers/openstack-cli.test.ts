@@ -1,0 +1,69 @@
+import { strict as assert } from 'node:assert'
+import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { openstackCliPresent, startCliCloud, type CliCloud } from '../support/cli-cloud.js'
+
+const haveCli = await openstackCliPresent()
+
+describe(
+  '[cli-servers:openstack] openstack server commands against nova-all (fake driver)',
+  { skip: haveCli ? false : 'openstack CLI not installed' },
+  () => {
+    let cloud: CliCloud
+    const os = (args: string[]) => cloud.os(cloud.admin, args)
+
+    before(async () => {
+      cloud = await startCliCloud('nova-cli-servers-')
+    })
+    after(async () => cloud?.stop())
+
+    it('boots a server to ACTIVE, lists and shows it, and deletes it', async () => {
+      await os(['flavor', 'create', '--vcpus', '1', '--ram', '256', '--disk', '1', 'cli.tiny', '-f', 'json'])
+      const disk = path.join(cloud.dir, 'tiny.qcow2')
+      const header = Buffer.alloc(4096)
+      header.writeUInt32BE(0x514649fb, 0)
+      header.writeUInt32BE(3, 4)
+      header.writeBigUInt64BE(1n << 30n, 24)
+      writeFileSync(disk, Buffer.concat([header, randomBytes(1 << 16)]))
+      const image = await os([
+        'image',
+        'create',
+        '--file',
+        disk,
+        '--disk-format',
+        'qcow2',
+        '--container-format',
+        'bare',
+        'cli-image',
+        '-f',
+        'json',
+      ])
+      const server = await os([
+        'server',
+        'create',
+        '--flavor',
+        'cli.tiny',
+        '--image',
+        image.id,
+        '--wait',
+        'vm1',
+        '-f',
+        'json',
+      ])
+      assert.equal(server.status, 'ACTIVE')
+      assert.equal(server.name, 'vm1')
+      const list = await os(['server', 'list', '--long', '-f', 'json'])
+      assert.deepEqual(
+        list.map((s: { Name: string; Status: string }) => [s.Name, s.Status]),
+        [['vm1', 'ACTIVE']],
+      )
+      const shown = await os(['server', 'show', 'vm1', '-f', 'json'])
+      assert.equal(shown.id, server.id)
+      assert.equal(shown['OS-EXT-STS:vm_state'], 'active')
+      await os(['server', 'delete', '--wait', 'vm1'])
+      assert.deepEqual(await os(['server', 'list', '-f', 'json']), [])
+    })
+  },
+)
