@@ -160,4 +160,18 @@ export const DEFAULT = {
     default: 0,
     help: 'Seconds between runs of the resource tracker (compute node record and placement inventory); 0 runs it at the default periodic interval (60 s), a negative value disables the periodic run (it still runs at start).',
   }),
+  sync_power_state_interval: intOpt({
+    default: 600,
+    help: "Seconds between nova-compute's syncs of the instances' power states with the hypervisor; 0 runs it at the default periodic interval (60 s), a negative value disables it.",
+  }),
+  instance_build_timeout: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Seconds an instance may stay in BUILD before it is put in ERROR with a fault (the conductor checks every instance, scheduled or not); 0 disables the check.',
+  }),
+  instance_delete_timeout: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Not in Nova. Seconds an instance may stay in task_state deleting before the conductor finishes the delete itself (soft-delete, allocations removed); 0 disables the check.',
+  }),
 } as const

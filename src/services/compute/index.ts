@@ -1,3 +1,4 @@
+import type { RequestContext } from '../../common/context.js'
 import type { Logger } from '../../common/logger.js'
 import type { MessageBus } from '../../bus/index.js'
 import type { PeriodicTask } from '../../service/periodic.js'
@@ -9,9 +10,11 @@ import { ComputeNodeReporter, type PlacementClient } from '../placement/client.j
 import { COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from './client.js'
 import type { HypervisorDriver } from './driver/driver.js'
 import { ComputeManager } from './manager.js'
+import { healAllocations, initInstances, syncPowerStates, type RecoveryDeps } from './recovery.js'
 import { ResourceTracker, type ResourceTrackerSettings } from './resource-tracker.js'
 
 export { loadComputeDriver, COMPUTE_DRIVERS } from './drivers/index.js'
+export { LEFT_IN_BUILD_MESSAGE } from './recovery.js'
 export { resourceTrackerSettings, ResourceTracker, type ResourceTrackerSettings } from './resource-tracker.js'
 
 /** Nova's default spacing of periodic tasks, used when `update_resources_interval` is 0. */
@@ -32,41 +35,68 @@ export interface ComputeServiceOptions {
   readonly resources: ResourceTrackerSettings
   /** `[DEFAULT] update_resources_interval`: > 0 seconds; 0 the default spacing; < 0 only at start. */
   readonly updateResourcesIntervalS: number
+  /** `[DEFAULT] sync_power_state_interval`: > 0 seconds; 0 the default spacing; < 0 never. Default 600. */
+  readonly syncPowerStateIntervalS?: number
 }
 
 export interface ComputeService extends Service {
   readonly driver: HypervisorDriver
   readonly resourceTracker: ResourceTracker
+  /** One run of the power-state sync periodic task (Nova's _sync_power_states). */
+  syncPowerStates(ctx: RequestContext): Promise<void>
+  /** The start-up recovery (Nova's _init_instance for each instance of the host), then the allocation heal. */
+  recover(ctx: RequestContext): Promise<void>
 }
 
 /**
  * nova-compute: serves `compute.<host>`; on start initialises the driver (init_host) and runs the resource
- * tracker once, then every update_resources_interval. Serves build_and_run_instance and terminate_instance (manager.ts).
+ * tracker once, then every update_resources_interval. Before serving it settles the instances a crash left
+ * mid-operation and heals its allocations (recovery.ts); syncs power states every sync_power_state_interval.
+ * Serves build_and_run_instance and terminate_instance (manager.ts).
  */
 export function createComputeService(options: ComputeServiceOptions): ComputeService {
   const stopping = new AbortController()
   const { driver, logger } = options
+  const reporter = options.placement === undefined ? undefined : new ComputeNodeReporter(options.placement)
   const tracker = new ResourceTracker({
     host: options.host,
     driver,
     conductor: options.conductor,
-    reporter: options.placement === undefined ? undefined : new ComputeNodeReporter(options.placement),
+    reporter,
     settings: options.resources,
     logger,
   })
-  const periodicTasks: PeriodicTask[] =
-    options.updateResourcesIntervalS < 0
+  const recovery: RecoveryDeps = {
+    host: options.host,
+    driver,
+    conductor: options.conductor,
+    tracker,
+    placement: options.placement,
+    reporter,
+    logger,
+  }
+  const spacing = (interval: number) => (interval === 0 ? DEFAULT_PERIODIC_SPACING_S : interval)
+  const syncInterval = options.syncPowerStateIntervalS ?? 600
+  const periodicTasks: PeriodicTask[] = [
+    ...(options.updateResourcesIntervalS < 0
       ? []
       : [
           {
             name: 'update_available_resource',
-            spacingS:
-              options.updateResourcesIntervalS === 0
-                ? DEFAULT_PERIODIC_SPACING_S
-                : options.updateResourcesIntervalS,
-            run: (ctx) => tracker.update(ctx),
+            spacingS: spacing(options.updateResourcesIntervalS),
+            run: (ctx: RequestContext) => tracker.update(ctx),
           },
-        ]
+        ]),
+    ...(syncInterval < 0
+      ? []
+      : [
+          {
+            name: '_sync_power_states',
+            spacingS: spacing(syncInterval),
+            run: (ctx: RequestContext) => syncPowerStates(recovery, ctx),
+          },
+        ]),
+  ]
   const service = createRpcService({
     identity: {
       host: options.host,
@@ -90,10 +120,17 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
     logger,
     beforeServing: async (ctx) => {
       await driver.initHost(options.host)
+      // Nova's init_host: instances left mid-operation by a crash are settled before anything is served.
+      await initInstances(recovery, ctx).catch((error: unknown) =>
+        logger.error({ err: error }, 'the recovery of the instances failed'),
+      )
       // Nova's pre_start_hook: a failure here is logged, the periodic task tries again.
       await tracker
         .update(ctx)
         .catch((error: unknown) => logger.error({ err: error }, 'the first resource update failed'))
+      await healAllocations(recovery, ctx).catch((error: unknown) =>
+        logger.error({ err: error }, 'healing the allocations failed'),
+      )
     },
     afterStopping: () => driver.cleanupHost(),
   })
@@ -101,6 +138,12 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
     binary: service.binary,
     driver,
     resourceTracker: tracker,
+    syncPowerStates: (ctx) => syncPowerStates(recovery, ctx),
+    async recover(ctx) {
+      await initInstances(recovery, ctx)
+      await tracker.update(ctx)
+      await healAllocations(recovery, ctx)
+    },
     start: () => service.start(),
     async stop(drainMs) {
       stopping.abort()

@@ -33,8 +33,13 @@ export const CONDUCTOR_RPC_HISTORY: RpcVersionHistory = [
       'the build flow: schedule_and_build_instances (cast); instance_get, instance_update(expected_task_state), ' +
       'instance_fault_create, instance_destroy and action_event_start/finish for nova-compute',
   },
+  {
+    version: '1.3',
+    change:
+      "instances_on_host(host): nova-compute's start-up recovery (_init_instance) and power-state sync read its instances",
+  },
 ]
-export const CONDUCTOR_RPC_VERSION = '1.2'
+export const CONDUCTOR_RPC_VERSION = '1.3'
 
 /** An instance as it crosses the bus (the instances row with its children; times as ISO strings). */
 export type InstanceView = {
@@ -112,6 +117,11 @@ export class ConductorClient implements ServiceRegistry {
   /** The instance (InstanceNotFound-like RowNotFound when gone). */
   async instanceGet(ctx: RequestContext, uuid: string): Promise<InstanceView> {
     return await this.#rpc.call<InstanceView>(ctx, 'instance_get', { uuid }, { version: '1.2' })
+  }
+
+  /** The instances (not deleted) whose host is `host`, oldest first. Needs a 1.3 conductor. */
+  async instancesOnHost(ctx: RequestContext, host: string): Promise<InstanceView[]> {
+    return await this.#rpc.call<InstanceView[]>(ctx, 'instances_on_host', { host }, { version: '1.3' })
   }
 
   /**

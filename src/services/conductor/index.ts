@@ -5,7 +5,13 @@ import type { Service } from '../../service/service.js'
 import type { ServiceRegistry } from '../../service/service-registry.js'
 import { CONDUCTOR_RPC_VERSION, CONDUCTOR_TOPIC } from './client.js'
 import type { ConductorDeps } from './conductor-deps.js'
+import { enforceInstanceDeadlines, type InstanceDeadlines } from './deadlines.js'
 import { conductorEndpoints } from './server.js'
+
+export { enforceInstanceDeadlines, type InstanceDeadlines, type DeadlineResult } from './deadlines.js'
+
+/** How often the conductor looks for instances past their BUILD or delete deadline. */
+const DEADLINE_CHECK_SPACING_S = 60
 
 export interface ConductorServiceOptions extends ConductorDeps {
   readonly host: string
@@ -14,10 +20,36 @@ export interface ConductorServiceOptions extends ConductorDeps {
   readonly reportIntervalS: number
   readonly serviceVersion: number
   readonly logger: Logger
+  /** BUILD and delete deadlines (with the build flow only); undefined or 0: none. */
+  readonly deadlines?: InstanceDeadlines
 }
 
-/** nova-conductor: the database proxy for computes and (from later issues) the orchestrator of builds and moves. */
+/**
+ * nova-conductor: the database proxy for computes and the orchestrator of builds; with `deadlines`, it also puts
+ * instances stuck in BUILD in ERROR and finishes overdue deletes (deadlines.ts).
+ */
 export function createConductorService(options: ConductorServiceOptions): Service {
+  const { build, deadlines } = options
+  const periodicTasks =
+    build !== undefined &&
+    deadlines !== undefined &&
+    (deadlines.buildTimeoutS > 0 || deadlines.deleteTimeoutS > 0)
+      ? [
+          {
+            name: 'enforce_instance_deadlines',
+            spacingS: Math.max(
+              1,
+              Math.min(
+                DEADLINE_CHECK_SPACING_S,
+                ...[deadlines.buildTimeoutS, deadlines.deleteTimeoutS].filter((s) => s > 0),
+              ),
+            ),
+            run: async () => {
+              await enforceInstanceDeadlines(build, options.clock, deadlines)
+            },
+          },
+        ]
+      : []
   return createRpcService({
     identity: {
       host: options.host,
@@ -30,6 +62,7 @@ export function createConductorService(options: ConductorServiceOptions): Servic
     bus: options.bus,
     registry: options.registry,
     reportIntervalS: options.reportIntervalS,
+    periodicTasks,
     logger: options.logger,
   })
 }

@@ -62,6 +62,15 @@ export function conductorEndpoints(deps: ConductorDeps): RpcEndpoints {
       if (record === undefined) throw new RowNotFound({ table: 'instances', id: uuid })
       return instanceView(record)
     },
+    instances_on_host: async (_ctx, args) => {
+      if (typeof args.host !== 'string' || args.host === '')
+        throw new Invalid('instances_on_host needs a host')
+      const records = await buildDeps(deps).instances.list(
+        { host: args.host },
+        { sortKeys: ['created_at', 'id'], sortDirs: ['asc', 'asc'] },
+      )
+      return records.map(instanceView)
+    },
     instance_update: async (_ctx, args) => {
       const uuid = uuidArg(args, 'instance_update')
       const expected = args.expected_task_state
