@@ -298,6 +298,7 @@ const API: { readonly [T in keyof ApiSchema]: readonly string[] } = {
     'resource',
     'hard_limit',
   ]),
+  quota_locks: cols<ApiSchema['quota_locks']>()([...TIMESTAMPS, 'id', 'project_id', 'generation']),
 }
 
 for (const backend of await databaseBackends()) {

@@ -7,6 +7,7 @@ import { migration as api0004 } from './api/0004-images.js'
 import { migration as api0005 } from './api/0005-placement.js'
 import { migration as api0006 } from './api/0006-aggregates.js'
 import { migration as api0007 } from './api/0007-compute-resources.js'
+import { migration as api0008 } from './api/0008-quota-locks.js'
 import { migration as main0001 } from './main/0001-initial.js'
 import { migration as main0002 } from './main/0002-disks-moves-tags.js'
 
@@ -30,5 +31,6 @@ export const MIGRATIONS: Readonly<Record<SchemaKind, readonly (readonly [string,
     ['0005-placement', api0005],
     ['0006-aggregates', api0006],
     ['0007-compute-resources', api0007],
+    ['0008-quota-locks', api0008],
   ],
 }

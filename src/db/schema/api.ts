@@ -144,6 +144,13 @@ export interface QuotaClassesTable extends Timestamps {
   hard_limit: number | null
 }
 
+/** One row per project, locked while a create counts usage and records its instances (no Nova twin). */
+export interface QuotaLocksTable extends Timestamps {
+  id: Id
+  project_id: string
+  generation: number
+}
+
 /** The API database's Nova tables. */
 export interface ApiSchema {
   cell_mappings: CellMappingsTable
@@ -164,6 +171,7 @@ export interface ApiSchema {
   quotas: QuotasTable
   project_user_quotas: ProjectUserQuotasTable
   quota_classes: QuotaClassesTable
+  quota_locks: QuotaLocksTable
 }
 
 export type CellMappingRow = Selectable<CellMappingsTable>

@@ -1,31 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { UntypedKysely } from '../../../db/index.js'
 import { badRequest } from '../faults.js'
 import { atLeast } from '../microversion.js'
 import { authorize, callerOf, param } from '../request.js'
 import { route, type ComputeApiDeps } from '../routing.js'
 import { booleanType, MAX_INT, toBool, validate, type Schema } from '../validation.js'
+import { QUOTA_RESOURCES, QuotaEngine } from '../quota/engine.js'
 import { paramOf } from './common.js'
 import type { AdminDeps } from './deps.js'
 
 const NETWORK = ['fixed_ips', 'floating_ips', 'security_groups', 'security_group_rules']
 const INJECTED = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes']
-const ALL = [
-  'instances',
-  'cores',
-  'ram',
-  'floating_ips',
-  'fixed_ips',
-  'metadata_items',
-  'injected_files',
-  'injected_file_content_bytes',
-  'injected_file_path_bytes',
-  'key_pairs',
-  'security_groups',
-  'security_group_rules',
-  'server_groups',
-  'server_group_members',
-]
+const ALL: readonly string[] = QUOTA_RESOURCES
 
 /** The resources os-quota-sets shows at the request's microversion (network ones < 2.36, injected ones < 2.57). */
 function setResources(request: FastifyRequest): string[] {
@@ -65,131 +50,16 @@ const updateSchema = (key: string, resources: string[], withForce: boolean): Sch
   additionalProperties: false,
 })
 
-/** Nova's DbQuotaDriver over the API database: limits by user → project → class `default` → `[quota]`. */
-export class QuotaEngine {
-  readonly #admin: AdminDeps
-  constructor(admin: AdminDeps) {
-    this.#admin = admin
-  }
-  get #k(): UntypedKysely {
-    return this.#admin.apiDb.kysely as UntypedKysely
-  }
-
-  /** Config defaults overridden by the quota class (network quotas: -1, Neutron enforces them). */
-  async classLimits(className = 'default'): Promise<Record<string, number>> {
-    const limits: Record<string, number> = Object.fromEntries(ALL.map((r) => [r, -1]))
-    Object.assign(limits, this.#admin.settings.quotaDefaults)
-    const rows = (await this.#k
-      .selectFrom('quota_classes')
-      .select(['resource', 'hard_limit'])
-      .where('class_name', '=', className)
-      .execute()) as { resource: string; hard_limit: number | null }[]
-    for (const r of rows) if (r.hard_limit !== null) limits[r.resource] = Number(r.hard_limit)
-    return limits
-  }
-
-  async projectLimits(projectId: string): Promise<Record<string, number>> {
-    const limits = await this.classLimits()
-    const rows = (await this.#k
-      .selectFrom('quotas')
-      .select(['resource', 'hard_limit'])
-      .where('project_id', '=', projectId)
-      .execute()) as { resource: string; hard_limit: number | null }[]
-    for (const r of rows) if (r.hard_limit !== null) limits[r.resource] = Number(r.hard_limit)
-    return limits
-  }
-
-  async limits(projectId: string, userId?: string): Promise<Record<string, number>> {
-    const limits = await this.projectLimits(projectId)
-    if (userId === undefined) return limits
-    const rows = (await this.#k
-      .selectFrom('project_user_quotas')
-      .select(['resource', 'hard_limit'])
-      .where('project_id', '=', projectId)
-      .where('user_id', '=', userId)
-      .execute()) as { resource: string; hard_limit: number | null }[]
-    for (const r of rows) if (r.hard_limit !== null) limits[r.resource] = Number(r.hard_limit)
-    return limits
-  }
-
-  /** What is in use: instances, cores and ram of live instances; key pairs of the user; server groups. */
-  async usage(
-    projectId: string,
-    userId: string | undefined,
-    keypairUser: string,
-  ): Promise<Record<string, number>> {
-    const main = this.#admin.mainDb.kysely as UntypedKysely
-    let q = main
-      .selectFrom('instances')
-      .select((eb) => [
-        eb.fn.countAll().as('n'),
-        eb.fn.sum('vcpus').as('cores'),
-        eb.fn.sum('memory_mb').as('ram'),
-      ])
-      .where('project_id', '=', projectId)
-      .where('deleted', '=', 0)
-    if (userId !== undefined) q = q.where('user_id', '=', userId)
-    const row = (await q.executeTakeFirst()) as { n: unknown; cores: unknown; ram: unknown } | undefined
-    const keypairs = (await this.#k
-      .selectFrom('key_pairs')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('user_id', '=', keypairUser)
-      .executeTakeFirst()) as { n: unknown } | undefined
-    let g = this.#k
-      .selectFrom('instance_groups')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('project_id', '=', projectId)
-    if (userId !== undefined) g = g.where('user_id', '=', userId)
-    const groups = (await g.executeTakeFirst()) as { n: unknown } | undefined
-    const usage: Record<string, number> = Object.fromEntries(ALL.map((r) => [r, 0]))
-    usage.instances = Number(row?.n ?? 0)
-    usage.cores = Number(row?.cores ?? 0)
-    usage.ram = Number(row?.ram ?? 0)
-    usage.key_pairs = Number(keypairs?.n ?? 0)
-    usage.server_groups = Number(groups?.n ?? 0)
-    return usage
-  }
-
-  async setLimit(
-    table: 'quotas' | 'project_user_quotas' | 'quota_classes',
-    keys: Record<string, string>,
-    resource: string,
-    limit: number,
-  ) {
-    let del = this.#k.deleteFrom(table).where('resource', '=', resource)
-    for (const [column, value] of Object.entries(keys)) del = del.where(column, '=', value)
-    await del.execute()
-    await this.#k
-      .insertInto(table)
-      .values({
-        ...keys,
-        resource,
-        hard_limit: limit,
-        created_at: this.#admin.apiDb.differences.toDbDate(new Date()),
-      })
-      .execute()
-  }
-
-  async deleteLimits(projectId: string, userId?: string): Promise<void> {
-    if (userId !== undefined) {
-      await this.#k
-        .deleteFrom('project_user_quotas')
-        .where('project_id', '=', projectId)
-        .where('user_id', '=', userId)
-        .execute()
-      return
-    }
-    await this.#k.deleteFrom('project_user_quotas').where('project_id', '=', projectId).execute()
-    await this.#k.deleteFrom('quotas').where('project_id', '=', projectId).execute()
-  }
-}
-
 const pick = (values: Record<string, unknown>, keys: string[]) =>
   Object.fromEntries(keys.map((k) => [k, values[k]]))
 
 export function registerQuotaRoutes(app: FastifyInstance, deps: ComputeApiDeps, admin: AdminDeps): void {
   const { settings } = deps
-  const engine = new QuotaEngine(admin)
+  const engine = new QuotaEngine({
+    apiDb: admin.apiDb,
+    mainDb: admin.mainDb,
+    defaults: admin.settings.quotaDefaults,
+  })
   const SETS = 'os_compute_api:os-quota-sets'
   const CLASSES = 'os_compute_api:os-quota-class-sets'
 

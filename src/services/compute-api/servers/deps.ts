@@ -10,6 +10,7 @@ import { passwordTokenSource } from '../../identity/client.js'
 import { ComputeClient } from '../../compute/client.js'
 import { ConductorClient } from '../../conductor/client.js'
 import { fetchTransport, PlacementClient, placementAccess } from '../../placement/client.js'
+import { quotaDefaultsOf } from '../admin/deps.js'
 import type { ComputeApiEnv } from '../env.js'
 
 /** Dependencies of the servers resource and the build flow it starts (repositories, RPC clients, …). */
@@ -23,6 +24,11 @@ export interface ServerDeps {
   readonly compute: ComputeClient
   /** Allocations of a server deleted before it reached a host are removed here; undefined: none configured. */
   readonly placement: PlacementClient | undefined
+  /**
+   * Quotas enforced on create (DbQuotaDriver): the cell database whose instances are counted and the
+   * `[quota]` defaults. Undefined: not enforced (NoopQuotaDriver).
+   */
+  readonly quota?: { readonly mainDb: Database<unknown>; readonly defaults: Readonly<Record<string, number>> }
   /** `[api] enable_instance_password`. */
   readonly enableInstancePassword: boolean
   readonly clock: Clock
@@ -48,6 +54,9 @@ export function createServerDeps(env: ComputeApiEnv): ServerDeps {
       ...(caps.compute === undefined ? {} : { versionCap: caps.compute }),
     }),
     placement: new PlacementClient(fetchTransport(access.url, passwordTokenSource(access.credentials))),
+    ...(env.config.quota.driver === 'nova.quota.NoopQuotaDriver'
+      ? {}
+      : { quota: { mainDb: env.mainDb, defaults: quotaDefaultsOf(env.config.quota) } }),
     enableInstancePassword:
       (env.config.api as { enable_instance_password?: boolean }).enable_instance_password ?? true,
     clock: env.clock,

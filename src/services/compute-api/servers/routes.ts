@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { makeContext, type RequestContext } from '../../../common/context.js'
 import { FlavorNotFound, InstanceIsLocked, InstanceNotFound } from '../../../common/errors/index.js'
-import type { UntypedKysely } from '../../../db/index.js'
 import type { InstanceFilter, InstanceRecord } from '../../../db/repositories/instances.js'
 import { MarkerNotFound, UnknownSortKey } from '../../../db/repositories/instances.js'
 import type { RequestSpec } from '../../scheduler/client.js'
@@ -11,6 +10,8 @@ import { atLeast } from '../microversion.js'
 import { callerOf, collectionLinks, pageOf, param, queryOf, resourceLinks, type Caller } from '../request.js'
 import { route, type ComputeApiDeps } from '../routing.js'
 import { DESCRIPTION_PATTERN, nameType, validate, type Schema } from '../validation.js'
+import { QuotaEngine } from '../quota/engine.js'
+import { checkNumInstancesQuota, withProjectQuotaLock } from '../quota/instances.js'
 import type { ServerDeps } from './deps.js'
 import { basicView, detailView, isoSeconds, statesOf } from './view.js'
 
@@ -96,6 +97,8 @@ function generatePassword(): string {
 /** Registers the servers resource's routes. */
 export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps, servers: ServerDeps): void {
   const { settings } = deps
+  const quotaEngine = (): QuotaEngine | undefined =>
+    servers.quota === undefined ? undefined : new QuotaEngine({ apiDb: servers.apiDb, ...servers.quota })
 
   /** The instance, visible to the caller (404 otherwise: Nova never tells other projects it exists). */
   async function load(request: FastifyRequest, id: string): Promise<InstanceRecord> {
@@ -147,7 +150,6 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       swap: flavor.swap,
       extra_specs: flavor.extraSpecs,
     }
-    const api = servers.apiDb.kysely as UntypedKysely
     const spec: RequestSpec = {
       instanceUuid: uuids[0]!,
       projectId: caller.projectId,
@@ -170,63 +172,102 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       forceHosts: [],
       forceNodes: [],
     }
-    for (const [index, uuid] of uuids.entries()) {
-      const displayName = maxCount > 1 ? `${name}-${index + 1}` : name
-      await servers.instances.create({
-        uuid,
-        user_id: caller.userId,
-        project_id: caller.projectId,
-        display_name: displayName,
-        display_description: typeof body.description === 'string' ? body.description : null,
-        hostname:
-          typeof body.hostname === 'string' && maxCount === 1 ? body.hostname : sanitizeHostname(displayName),
-        vm_state: 'building',
-        task_state: 'scheduling',
-        power_state: 0,
-        memory_mb: flavor.memoryMb,
-        vcpus: flavor.vcpus,
-        root_gb: flavor.rootGb,
-        ephemeral_gb: flavor.ephemeralGb,
-        instance_type_id: flavor.id,
-        image_ref: imageRef,
-        key_name: typeof body.key_name === 'string' ? body.key_name : null,
-        key_data: keyData,
-        user_data: typeof body.user_data === 'string' ? body.user_data : null,
-        reservation_id: reservationId,
-        launch_index: index,
-        availability_zone: typeof body.availability_zone === 'string' ? body.availability_zone : null,
-        config_drive: body.config_drive === true || body.config_drive === 'True' ? 'True' : '',
-        access_ip_v4: typeof body.accessIPv4 === 'string' ? body.accessIPv4 : null,
-        access_ip_v6: typeof body.accessIPv6 === 'string' ? body.accessIPv6 : null,
-        auto_disk_config: body['OS-DCF:diskConfig'] === 'AUTO',
-        progress: 0,
-        locked: false,
-        metadata: (body.metadata ?? {}) as Record<string, string>,
-        tags: (body.tags ?? []) as string[],
-        flavor: { cur: flavorRecord, old: null, new: null },
+    // Quota: count and record the new instances under the project's lock, so concurrent creates never
+    // overshoot (the cell rows are written while the lock is held; the mappings commit with it).
+    const engine = quotaEngine()
+    const created: string[] = []
+    let count = maxCount
+    try {
+      count = await withProjectQuotaLock(servers.apiDb, caller.projectId, async (trx) => {
+        const n =
+          engine === undefined
+            ? maxCount
+            : await checkNumInstancesQuota(
+                engine,
+                trx,
+                flavor,
+                minCount,
+                maxCount,
+                caller.projectId,
+                caller.userId,
+              )
+        try {
+          for (const [index, uuid] of uuids.slice(0, n).entries()) {
+            const displayName = n > 1 ? `${name}-${index + 1}` : name
+            await servers.instances.create({
+              uuid,
+              user_id: caller.userId,
+              project_id: caller.projectId,
+              display_name: displayName,
+              display_description: typeof body.description === 'string' ? body.description : null,
+              hostname:
+                typeof body.hostname === 'string' && n === 1 ? body.hostname : sanitizeHostname(displayName),
+              vm_state: 'building',
+              task_state: 'scheduling',
+              power_state: 0,
+              memory_mb: flavor.memoryMb,
+              vcpus: flavor.vcpus,
+              root_gb: flavor.rootGb,
+              ephemeral_gb: flavor.ephemeralGb,
+              instance_type_id: flavor.id,
+              image_ref: imageRef,
+              key_name: typeof body.key_name === 'string' ? body.key_name : null,
+              key_data: keyData,
+              user_data: typeof body.user_data === 'string' ? body.user_data : null,
+              reservation_id: reservationId,
+              launch_index: index,
+              availability_zone: typeof body.availability_zone === 'string' ? body.availability_zone : null,
+              config_drive: body.config_drive === true || body.config_drive === 'True' ? 'True' : '',
+              access_ip_v4: typeof body.accessIPv4 === 'string' ? body.accessIPv4 : null,
+              access_ip_v6: typeof body.accessIPv6 === 'string' ? body.accessIPv6 : null,
+              auto_disk_config: body['OS-DCF:diskConfig'] === 'AUTO',
+              progress: 0,
+              locked: false,
+              metadata: (body.metadata ?? {}) as Record<string, string>,
+              tags: (body.tags ?? []) as string[],
+              flavor: { cur: flavorRecord, old: null, new: null },
+            })
+            created.push(uuid)
+            await trx
+              .insertInto('instance_mappings')
+              .values({
+                instance_uuid: uuid,
+                project_id: caller.projectId,
+                user_id: caller.userId,
+                queued_for_delete: 0,
+              })
+              .execute()
+            await trx
+              .insertInto('request_specs')
+              .values({
+                instance_uuid: uuid,
+                spec: JSON.stringify({ ...spec, numInstances: n, instanceUuid: uuid }),
+              })
+              .execute()
+          }
+        } catch (error) {
+          await undo()
+          throw error
+        }
+        return n
       })
-      await api
-        .insertInto('instance_mappings')
-        .values({
-          instance_uuid: uuid,
-          project_id: caller.projectId,
-          user_id: caller.userId,
-          queued_for_delete: 0,
-        })
-        .execute()
-      await api
-        .insertInto('request_specs')
-        .values({ instance_uuid: uuid, spec: JSON.stringify({ ...spec, instanceUuid: uuid }) })
-        .execute()
+    } catch (error) {
+      await undo()
+      throw error
+    }
+    async function undo(): Promise<void> {
+      for (const uuid of created.splice(0)) await servers.instances.softDelete(uuid).catch(() => false)
+    }
+    uuids.splice(count)
+    for (const uuid of uuids)
       await servers.actions.startAction(uuid, {
         action: 'create',
         requestId: request.id,
         userId: caller.userId,
         projectId: caller.projectId,
       })
-    }
     await servers.conductor.scheduleAndBuildInstances(ctx, {
-      request_spec: spec as unknown as Record<string, unknown>,
+      request_spec: { ...spec, numInstances: count } as unknown as Record<string, unknown>,
       instance_uuids: uuids,
       ...(adminPass === '' ? {} : { admin_password: adminPass }),
     })
