@@ -65,5 +65,22 @@ describe(
       await os(['server', 'delete', '--wait', 'vm1'])
       assert.deepEqual(await os(['server', 'list', '-f', 'json']), [])
     })
+
+    it('quota set --instances 2: the third server create fails with Nova quota message', async () => {
+      await os(['quota', 'set', '--instances', '2', 'admin'])
+      const boot = (name: string) =>
+        os(['server', 'create', '--flavor', 'cli.tiny', '--image', 'cli-image', name, '-f', 'json'])
+      assert.equal((await boot('q1')).name, 'q1')
+      assert.equal((await boot('q2')).name, 'q2')
+      await assert.rejects(boot('q3'), (error: { stderr?: string }) => {
+        assert.match(
+          error.stderr ?? '',
+          /Quota exceeded for instances: Requested 1, but already used 2 of 2 instances.*HTTP 403/,
+        )
+        return true
+      })
+      const names = (await os(['server', 'list', '-f', 'json'])).map((s: { Name: string }) => s.Name)
+      assert.deepEqual(names.sort(), ['q1', 'q2'])
+    })
   },
 )
