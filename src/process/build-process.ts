@@ -195,6 +195,10 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               ...common,
               services: need(servicesRepo),
               computeNodes: createComputeNodesRepository(need(main)),
+              deadlines: {
+                buildTimeoutS: config.DEFAULT.instance_build_timeout,
+                deleteTimeoutS: config.DEFAULT.instance_delete_timeout,
+              },
               clock,
               registry: need(registry),
               logger: log,
@@ -263,6 +267,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
           services.push(
             createComputeService({
               ...common,
+              syncPowerStateIntervalS: config.DEFAULT.sync_power_state_interval,
               conductor: new ConductorClient({
                 bus,
                 timeoutMs,
