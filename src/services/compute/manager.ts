@@ -171,16 +171,17 @@ export class ComputeManager {
   async #setError(ctx: RequestContext, uuid: string, error: unknown, clearHost: boolean): Promise<void> {
     const { conductor, host, logger } = this.#d
     try {
-      await conductor.instanceUpdate(ctx, uuid, {
-        vm_state: 'error',
-        task_state: null,
-        ...(clearHost ? { host: null, node: null } : {}),
-      })
+      // The fault first, as Nova does: whoever sees ERROR also sees why.
       await conductor.instanceFaultCreate(ctx, uuid, {
         code: 500,
         message: error instanceof Error ? error.message : String(error),
         details: errorText(error),
         host,
+      })
+      await conductor.instanceUpdate(ctx, uuid, {
+        vm_state: 'error',
+        task_state: null,
+        ...(clearHost ? { host: null, node: null } : {}),
       })
     } catch (e) {
       logger.warn({ err: e, instance: uuid }, 'could not set the instance to ERROR')

@@ -97,6 +97,7 @@ async function initInstance(deps: RecoveryDeps, ctx: RequestContext, instance: I
     }
     logger.warn({ instance: uuid }, 'instance failed to spawn correctly (a restart); setting it to ERROR')
     await destroyGuest(driver, instance)
+    await conductor.instanceFaultCreate(ctx, uuid, { code: 500, message: LEFT_IN_BUILD_MESSAGE, host })
     await conductor.instanceUpdate(ctx, uuid, {
       vm_state: 'error',
       task_state: null,
@@ -104,7 +105,6 @@ async function initInstance(deps: RecoveryDeps, ctx: RequestContext, instance: I
       host: null,
       node: null,
     })
-    await conductor.instanceFaultCreate(ctx, uuid, { code: 500, message: LEFT_IN_BUILD_MESSAGE, host })
     await deps.placement?.deleteAllocations(uuid).catch(() => false)
     return
   }

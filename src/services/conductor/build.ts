@@ -105,12 +105,13 @@ export async function scheduleAndBuildInstances(
 /** vm_state error, task_state none, and the error as the instance's fault (Nova's _set_vm_state_and_notify). */
 async function setError(deps: ConductorBuildDeps, uuid: string, error: unknown): Promise<void> {
   try {
-    await deps.instances.update(uuid, { vm_state: 'error', task_state: null })
+    // The fault first: whoever sees ERROR also sees why.
     await deps.instances.addFault(uuid, {
       code: error instanceof NovaError ? error.status : 500,
       message: error instanceof Error ? error.message : String(error),
       details: errorText(error),
     })
+    await deps.instances.update(uuid, { vm_state: 'error', task_state: null })
   } catch (e) {
     deps.logger.warn({ instance: uuid, err: e }, 'could not set the instance to ERROR')
   }
