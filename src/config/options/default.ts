@@ -165,12 +165,12 @@ export const DEFAULT = {
     help: "Seconds between nova-compute's syncs of the instances' power states with the hypervisor; 0 runs it at the default periodic interval (60 s), a negative value disables it.",
   }),
   instance_build_timeout: intOpt({
-    default: 0,
+    default: 3600,
     min: 0,
-    help: 'Seconds an instance may stay in BUILD before it is put in ERROR with a fault (the conductor checks every instance, scheduled or not); 0 disables the check.',
+    help: 'Seconds an instance may stay in BUILD before it is put in ERROR with a fault (the conductor checks every instance, scheduled or not); 0 disables the check. Nova defaults to 0; nova-ts gives every build a deadline.',
   }),
   instance_delete_timeout: intOpt({
-    default: 0,
+    default: 3600,
     min: 0,
     help: 'Not in Nova. Seconds an instance may stay in task_state deleting before the conductor finishes the delete itself (soft-delete, allocations removed); 0 disables the check.',
   }),
