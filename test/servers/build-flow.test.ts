@@ -308,6 +308,47 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
     assert.equal((await call('GET', `/servers/${id}`)).status, 404)
   })
 
+  it('server metadata (set, merge, replace, items) and tags (2.26) with Nova codes', async () => {
+    const created = await call('POST', '/servers', {
+      server: { name: 'meta-1', flavorRef: '1', imageRef: 'cirros', metadata: { a: '1' } },
+    })
+    const id = created.body.server.id as string
+    const md = (method: string, url: string, body?: unknown) => call(method, `/servers/${id}${url}`, body)
+    assert.deepEqual((await md('GET', '/metadata')).body, { metadata: { a: '1' } })
+    assert.deepEqual((await md('POST', '/metadata', { metadata: { b: '2' } })).body, {
+      metadata: { a: '1', b: '2' },
+    })
+    assert.deepEqual((await md('PUT', '/metadata', { metadata: { c: '3' } })).body, { metadata: { c: '3' } })
+    assert.deepEqual((await md('GET', '/metadata/c')).body, { meta: { c: '3' } })
+    assert.equal((await md('GET', '/metadata/a')).status, 404)
+    assert.equal((await md('PUT', '/metadata/d', { meta: { e: '5' } })).status, 400, 'body and URI mismatch')
+    assert.deepEqual((await md('PUT', '/metadata/d', { meta: { d: '4' } })).body, { meta: { d: '4' } })
+    assert.equal((await md('DELETE', '/metadata/c')).status, 204)
+    assert.equal((await md('DELETE', '/metadata/c')).status, 404)
+    assert.equal((await md('POST', '/metadata', { metadata: { k: 7 } })).status, 400)
+    assert.deepEqual((await call('GET', `/servers/${id}`)).body.server.metadata, { d: '4' })
+
+    const tags = (method: string, url: string, body?: unknown) =>
+      call(method, `/servers/${id}${url}`, body, 'MEMBER_A', '2.26')
+    assert.equal((await call('GET', `/servers/${id}/tags`)).status, 404, 'tags need 2.26')
+    assert.deepEqual((await tags('PUT', '/tags', { tags: ['web', 'prod'] })).body, { tags: ['prod', 'web'] })
+    assert.equal((await tags('PUT', '/tags/blue')).status, 201)
+    assert.equal((await tags('PUT', '/tags/blue')).status, 204)
+    assert.equal((await tags('GET', '/tags/blue')).status, 204)
+    assert.equal((await tags('PUT', '/tags/a,b')).status, 400)
+    assert.deepEqual((await tags('GET', '/tags')).body, { tags: ['blue', 'prod', 'web'] })
+    assert.equal((await tags('DELETE', '/tags/web')).status, 204)
+    assert.equal((await tags('DELETE', '/tags/web')).status, 404)
+    assert.deepEqual((await call('GET', `/servers/${id}`, undefined, 'MEMBER_A', '2.26')).body.server.tags, [
+      'blue',
+      'prod',
+    ])
+    assert.equal((await tags('DELETE', '/tags')).status, 204)
+    assert.deepEqual((await tags('GET', '/tags')).body, { tags: [] })
+    await status(id, 'ACTIVE')
+    assert.equal((await call('DELETE', `/servers/${id}`)).status, 204)
+  })
+
   it('unknown flavors and servers answer 400 and 404', async () => {
     const r = await call('POST', '/servers', { server: { name: 'x', flavorRef: 'nope', imageRef: 'cirros' } })
     assert.equal(r.status, 400)

@@ -62,6 +62,14 @@ describe(
       const shown = await os(['server', 'show', 'vm1', '-f', 'json'])
       assert.equal(shown.id, server.id)
       assert.equal(shown['OS-EXT-STS:vm_state'], 'active')
+      await os(['server', 'set', '--property', 'role=web', 'vm1'])
+      const withProperty = await os(['server', 'show', 'vm1', '-f', 'json'])
+      assert.match(JSON.stringify(withProperty.properties), /role.*web/)
+      const events = await os(['server', 'event', 'list', 'vm1', '-f', 'json'])
+      assert.ok(
+        events.some((e: { Action: string }) => e.Action === 'create'),
+        JSON.stringify(events),
+      )
       await os(['server', 'delete', '--wait', 'vm1'])
       assert.deepEqual(await os(['server', 'list', '-f', 'json']), [])
     })

@@ -13,6 +13,7 @@ import { DESCRIPTION_PATTERN, nameType, validate, type Schema } from '../validat
 import { QuotaEngine } from '../quota/engine.js'
 import { checkNumInstancesQuota, withProjectQuotaLock } from '../quota/instances.js'
 import type { ServerDeps } from './deps.js'
+import { registerMetadataAndTagRoutes } from './metadata-and-tags.js'
 import { basicView, detailView, isoSeconds, statesOf } from './view.js'
 
 const countType: Schema = { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1 }
@@ -435,6 +436,8 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
     reply.code(204)
     return ''
   })
+
+  registerMetadataAndTagRoutes(app, servers, load)
 
   route(app, 'GET', '/servers/:server_id/os-instance-actions', async (request) => {
     const id = (request.params as { server_id: string }).server_id
