@@ -47,6 +47,7 @@ type Obj = Record<string, any> // eslint-disable-line @typescript-eslint/no-expl
 const TOKENS = {
   ADMIN: persona('admin-project', ['admin', 'member', 'reader']),
   MEMBER_A: persona('project-a', ['member', 'reader']),
+  MEMBER_B: persona('project-b', ['member', 'reader']),
 }
 const checker: TokenChecker = { verify: (token) => TOKENS[token as keyof typeof TOKENS] ?? 'malformed' }
 
@@ -347,6 +348,49 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
     assert.deepEqual((await tags('GET', '/tags')).body, { tags: [] })
     await status(id, 'ACTIVE')
     assert.equal((await call('DELETE', `/servers/${id}`)).status, 204)
+  })
+
+  it('server groups: create (policies before 2.64, policy + rules from it), list, show, delete, project scoped', async () => {
+    const old = await call('POST', '/os-server-groups', {
+      server_group: { name: 'g1', policies: ['anti-affinity'] },
+    })
+    assert.equal(old.status, 200, JSON.stringify(old.body))
+    assert.deepEqual(old.body.server_group.policies, ['anti-affinity'])
+    assert.deepEqual(old.body.server_group.members, [])
+    assert.equal(old.body.server_group.project_id, undefined, 'project_id from 2.13')
+    const made = await call(
+      'POST',
+      '/os-server-groups',
+      { server_group: { name: 'g2', policy: 'anti-affinity', rules: { max_server_per_host: 2 } } },
+      'MEMBER_A',
+      '2.64',
+    )
+    assert.equal(made.status, 200, JSON.stringify(made.body))
+    assert.deepEqual(
+      [made.body.server_group.policy, made.body.server_group.rules],
+      ['anti-affinity', { max_server_per_host: 2 }],
+    )
+    const bad = await call(
+      'POST',
+      '/os-server-groups',
+      { server_group: { name: 'g3', policy: 'affinity', rules: { max_server_per_host: 2 } } },
+      'MEMBER_A',
+      '2.64',
+    )
+    assert.equal(bad.status, 400)
+    assert.equal(
+      (await call('POST', '/os-server-groups', { server_group: { name: 'g4', policies: ['soft-affinity'] } }))
+        .status,
+      400,
+      'soft policies from 2.15',
+    )
+    const listed = await call('GET', '/os-server-groups', undefined, 'MEMBER_A', '2.13')
+    assert.deepEqual(listed.body.server_groups.map((g: { name: string }) => g.name).sort(), ['g1', 'g2'])
+    assert.equal(listed.body.server_groups[0].project_id, 'project-a')
+    const other = await call('GET', `/os-server-groups/${made.body.server_group.id}`, undefined, 'MEMBER_B')
+    assert.equal(other.status, 404, 'another project does not see it')
+    assert.equal((await call('DELETE', `/os-server-groups/${old.body.server_group.id}`)).status, 204)
+    assert.equal((await call('GET', `/os-server-groups/${old.body.server_group.id}`)).status, 404)
   })
 
   it('unknown flavors and servers answer 400 and 404', async () => {

@@ -70,6 +70,13 @@ describe(
         events.some((e: { Action: string }) => e.Action === 'create'),
         JSON.stringify(events),
       )
+      const group = await os(['server', 'group', 'create', '--policy', 'anti-affinity', 'g1', '-f', 'json'])
+      assert.equal(group.name, 'g1')
+      assert.match(JSON.stringify(group.policies ?? group.policy), /anti-affinity/)
+      assert.deepEqual(
+        (await os(['server', 'group', 'list', '-f', 'json'])).map((g: { Name: string }) => g.Name),
+        ['g1'],
+      )
       await os(['server', 'delete', '--wait', 'vm1'])
       assert.deepEqual(await os(['server', 'list', '-f', 'json']), [])
     })

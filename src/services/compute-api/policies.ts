@@ -168,4 +168,22 @@ const API_RULES: readonly RuleDefault[] = [
 ]
 
 /** Every rule nova-api registers: the base rules and one per API operation it serves. */
-export const COMPUTE_POLICIES: readonly RuleDefault[] = [...BASE_RULES, ...API_RULES]
+const SERVER_GROUP_RULES: readonly RuleDefault[] = [
+  api('os-server-groups:create', 'rule:project_member_or_admin', 'Create a server group', [
+    'POST /os-server-groups',
+  ]),
+  api('os-server-groups:delete', 'rule:project_member_or_admin', 'Delete a server group', [
+    'DELETE /os-server-groups/{server_group_id}',
+  ]),
+  api('os-server-groups:index', 'rule:project_reader_or_admin', 'List server groups', [
+    'GET /os-server-groups',
+  ]),
+  api('os-server-groups:index:all_projects', ADMIN, 'List server groups of all projects', [
+    'GET /os-server-groups',
+  ]),
+  api('os-server-groups:show', 'rule:project_reader_or_admin', 'Show a server group', [
+    'GET /os-server-groups/{server_group_id}',
+  ]),
+]
+
+export const COMPUTE_POLICIES: readonly RuleDefault[] = [...BASE_RULES, ...API_RULES, ...SERVER_GROUP_RULES]

@@ -31,6 +31,8 @@ export interface ServerDeps {
   readonly quota?: { readonly mainDb: Database<unknown>; readonly defaults: Readonly<Record<string, number>> }
   /** `[api] enable_instance_password`. */
   readonly enableInstancePassword: boolean
+  /** `[quota] server_groups` (-1: unlimited); undefined: not checked. */
+  readonly serverGroupQuota?: number
   readonly clock: Clock
   readonly logger: Logger
 }
@@ -57,6 +59,7 @@ export function createServerDeps(env: ComputeApiEnv): ServerDeps {
     ...(env.config.quota.driver === 'nova.quota.NoopQuotaDriver'
       ? {}
       : { quota: { mainDb: env.mainDb, defaults: quotaDefaultsOf(env.config.quota) } }),
+    serverGroupQuota: env.config.quota.server_groups,
     enableInstancePassword:
       (env.config.api as { enable_instance_password?: boolean }).enable_instance_password ?? true,
     clock: env.clock,

@@ -14,6 +14,7 @@ import { QuotaEngine } from '../quota/engine.js'
 import { checkNumInstancesQuota, withProjectQuotaLock } from '../quota/instances.js'
 import type { ServerDeps } from './deps.js'
 import { registerMetadataAndTagRoutes } from './metadata-and-tags.js'
+import { registerServerGroupRoutes } from './server-groups.js'
 import { basicView, detailView, isoSeconds, statesOf } from './view.js'
 
 const countType: Schema = { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1 }
@@ -438,6 +439,7 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
   })
 
   registerMetadataAndTagRoutes(app, servers, load)
+  registerServerGroupRoutes(app, settings, servers)
 
   route(app, 'GET', '/servers/:server_id/os-instance-actions', async (request) => {
     const id = (request.params as { server_id: string }).server_id
