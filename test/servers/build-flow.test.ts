@@ -393,6 +393,46 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
     assert.equal((await call('GET', `/os-server-groups/${old.body.server_group.id}`)).status, 404)
   })
 
+  it('the group scheduler hint places anti-affinity members apart and affinity members together', async () => {
+    const anti = await call('POST', '/os-server-groups', {
+      server_group: { name: 'apart', policies: ['anti-affinity'] },
+    })
+    const together = await call('POST', '/os-server-groups', {
+      server_group: { name: 'together', policies: ['affinity'] },
+    })
+    const boot = (name: string, group: string, count = 1) =>
+      call('POST', '/servers', {
+        server: { name, flavorRef: '1', imageRef: 'cirros', min_count: count, max_count: count },
+        'os:scheduler_hints': { group },
+      })
+    const hostsOf = async (prefix: string) => {
+      const list = (await call('GET', `/servers/detail?name=${prefix}`)).body.servers as Obj[]
+      return Promise.all(
+        list.map(async (s) => (await status(s.id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host'] as string),
+      )
+    }
+    assert.equal((await boot('apart', anti.body.server_group.id, 2)).status, 202)
+    const apart = await hostsOf('apart')
+    assert.equal(apart.length, 2)
+    assert.equal(new Set(apart).size, 2, `anti-affinity members on different hosts: ${apart.join(', ')}`)
+    const third = await boot('apart-3', anti.body.server_group.id)
+    const refused = await status(third.body.server.id, 'ERROR')
+    assert.match(refused.fault.message, /ServerGroupAntiAffinityFilter/)
+    assert.equal((await boot('together', together.body.server_group.id, 2)).status, 202)
+    const close = await hostsOf('together')
+    assert.equal(new Set(close).size, 1, `affinity members on one host: ${close.join(', ')}`)
+    const members = (await call('GET', `/os-server-groups/${anti.body.server_group.id}`)).body.server_group
+      .members
+    assert.equal(members.length, 3)
+    assert.equal(
+      (await boot('nogroup', '00000000-0000-0000-0000-000000000000')).status,
+      400,
+      'an unknown group is refused',
+    )
+    for (const s of (await call('GET', '/servers')).body.servers as Obj[])
+      assert.equal((await call('DELETE', `/servers/${s.id}`)).status, 204)
+  })
+
   it('unknown flavors and servers answer 400 and 404', async () => {
     const r = await call('POST', '/servers', { server: { name: 'x', flavorRef: 'nope', imageRef: 'cirros' } })
     assert.equal(r.status, 400)

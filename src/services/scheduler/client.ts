@@ -4,7 +4,7 @@ import type { RequestSpec } from './host-state.js'
 import type { InstanceSelection } from './selection.js'
 
 export type { InstanceSelection, Selection, AllocationRequest } from './selection.js'
-export type { RequestSpec } from './host-state.js'
+export type { InstanceGroupSpec, RequestSpec } from './host-state.js'
 
 export const SCHEDULER_TOPIC = 'scheduler'
 

@@ -14,7 +14,7 @@ import { QuotaEngine } from '../quota/engine.js'
 import { checkNumInstancesQuota, withProjectQuotaLock } from '../quota/instances.js'
 import type { ServerDeps } from './deps.js'
 import { registerMetadataAndTagRoutes } from './metadata-and-tags.js'
-import { registerServerGroupRoutes } from './server-groups.js'
+import { addGroupMembers, groupForScheduling, registerServerGroupRoutes } from './server-groups.js'
 import { basicView, detailView, isoSeconds, statesOf } from './view.js'
 
 const countType: Schema = { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1 }
@@ -152,6 +152,16 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       swap: flavor.swap,
       extra_specs: flavor.extraSpecs,
     }
+    // Scheduler hints: Nova keeps every value as a list of strings; `group` names a server group.
+    const rawHints = ((request.body as Record<string, unknown>)['os:scheduler_hints'] ?? {}) as Record<
+      string,
+      unknown
+    >
+    const hints: Record<string, string[]> = {}
+    for (const [key, value] of Object.entries(rawHints))
+      hints[key] = (Array.isArray(value) ? value : [value]).map((v) => String(v))
+    const groupHint = hints.group?.[0]
+    const group = groupHint === undefined ? undefined : await groupForScheduling(servers, groupHint, caller)
     const spec: RequestSpec = {
       instanceUuid: uuids[0]!,
       projectId: caller.projectId,
@@ -169,7 +179,8 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       },
       image: { id: imageRef, properties: {} },
       ...(typeof body.availability_zone === 'string' ? { availabilityZone: body.availability_zone } : {}),
-      schedulerHints: {},
+      schedulerHints: hints,
+      ...(group === undefined ? {} : { instanceGroup: group.spec }),
       ignoreHosts: [],
       forceHosts: [],
       forceNodes: [],
@@ -261,6 +272,10 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       for (const uuid of created.splice(0)) await servers.instances.softDelete(uuid).catch(() => false)
     }
     uuids.splice(count)
+    if (group !== undefined) {
+      await addGroupMembers(servers, group.id, uuids)
+      ;(group.spec.members as string[]).push(...uuids)
+    }
     for (const uuid of uuids)
       await servers.actions.startAction(uuid, {
         action: 'create',

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Database } from '../../../db/index.js'
 import type { UntypedKysely } from '../../../db/untyped.js'
+import type { InstanceGroupSpec } from '../../scheduler/client.js'
 import { ApiFault, badRequest } from '../faults.js'
 import { atLeast } from '../microversion.js'
 import { authorize, type RequestSettings } from '../request.js'
@@ -22,6 +24,84 @@ interface GroupRow {
   members: string[]
 }
 
+/** Server groups with their policy and members (three queries). */
+async function loadGroups(
+  apiDb: Database<unknown>,
+  filter: { uuid?: string; projectId?: string },
+): Promise<GroupRow[]> {
+  const k = apiDb.kysely as UntypedKysely
+  let q = k.selectFrom('instance_groups').selectAll().orderBy('id')
+  if (filter.uuid !== undefined) q = q.where('uuid', '=', filter.uuid)
+  if (filter.projectId !== undefined) q = q.where('project_id', '=', filter.projectId)
+  const groups = (await q.execute()) as Record<string, unknown>[]
+  if (groups.length === 0) return []
+  const ids = groups.map((g) => Number(g.id))
+  const [policies, members] = await Promise.all([
+    k.selectFrom('instance_group_policy').selectAll().where('group_id', 'in', ids).execute(),
+    k.selectFrom('instance_group_member').selectAll().where('group_id', 'in', ids).orderBy('id').execute(),
+  ])
+  return groups.map((g) => {
+    const id = Number(g.id)
+    const policy = (policies as Record<string, unknown>[]).find((p) => Number(p.group_id) === id)
+    return {
+      id,
+      uuid: String(g.uuid),
+      name: (g.name as string | null) ?? null,
+      user_id: (g.user_id as string | null) ?? null,
+      project_id: (g.project_id as string | null) ?? null,
+      policy: String(policy?.policy ?? ''),
+      rules: typeof policy?.rules === 'string' && policy.rules !== '' ? JSON.parse(policy.rules) : {},
+      members: (members as Record<string, unknown>[])
+        .filter((m) => Number(m.group_id) === id)
+        .map((m) => String(m.instance_uuid)),
+    }
+  })
+}
+
+/**
+ * The group a boot names in its `group` scheduler hint, as the scheduler needs it (policy, rules, members and the
+ * hosts they run on); 400 when the caller's project has no such group.
+ */
+export async function groupForScheduling(
+  servers: ServerDeps,
+  groupUuid: string,
+  caller: { projectId: string; isAdmin: boolean },
+): Promise<{ id: number; spec: InstanceGroupSpec }> {
+  const [group] = await loadGroups(servers.apiDb, { uuid: groupUuid })
+  if (group === undefined || (!caller.isAdmin && group.project_id !== caller.projectId))
+    throw badRequest(
+      `Invalid input for field/attribute group. Value: ${groupUuid}. Instance group ${groupUuid} could not be found.`,
+    )
+  const members = group.members.length === 0 ? [] : await servers.instances.list({ uuids: group.members })
+  const hosts = [...new Set(members.map((m) => m.host).filter((h): h is string => h !== null))]
+  return {
+    id: group.id,
+    spec: {
+      uuid: group.uuid,
+      policy: group.policy as InstanceGroupSpec['policy'],
+      rules: group.rules,
+      hosts,
+      members: members.map((m) => m.uuid),
+    },
+  }
+}
+
+/** Records new instances as members of a group (Nova adds them when the boot is accepted). */
+export async function addGroupMembers(
+  servers: ServerDeps,
+  groupId: number,
+  uuids: readonly string[],
+): Promise<void> {
+  if (uuids.length === 0) return
+  const now = servers.apiDb.differences.toDbDate(new Date())
+  await (servers.apiDb.kysely as UntypedKysely)
+    .insertInto('instance_group_member')
+    .values(
+      uuids.map((instance_uuid) => ({ group_id: groupId, instance_uuid, created_at: now, updated_at: now })),
+    )
+    .execute()
+}
+
 /** os-server-groups: list (all_projects for admins), create (policies before 2.64, policy + rules from it), show, delete. */
 export function registerServerGroupRoutes(
   app: FastifyInstance,
@@ -32,34 +112,7 @@ export function registerServerGroupRoutes(
   const d = servers.apiDb.differences
   const now = () => d.toDbDate(new Date())
 
-  async function load(filter: { uuid?: string; projectId?: string }): Promise<GroupRow[]> {
-    let q = k.selectFrom('instance_groups').selectAll().orderBy('id')
-    if (filter.uuid !== undefined) q = q.where('uuid', '=', filter.uuid)
-    if (filter.projectId !== undefined) q = q.where('project_id', '=', filter.projectId)
-    const groups = (await q.execute()) as Record<string, unknown>[]
-    if (groups.length === 0) return []
-    const ids = groups.map((g) => Number(g.id))
-    const [policies, members] = await Promise.all([
-      k.selectFrom('instance_group_policy').selectAll().where('group_id', 'in', ids).execute(),
-      k.selectFrom('instance_group_member').selectAll().where('group_id', 'in', ids).orderBy('id').execute(),
-    ])
-    return groups.map((g) => {
-      const id = Number(g.id)
-      const policy = (policies as Record<string, unknown>[]).find((p) => Number(p.group_id) === id)
-      return {
-        id,
-        uuid: String(g.uuid),
-        name: (g.name as string | null) ?? null,
-        user_id: (g.user_id as string | null) ?? null,
-        project_id: (g.project_id as string | null) ?? null,
-        policy: String(policy?.policy ?? ''),
-        rules: typeof policy?.rules === 'string' && policy.rules !== '' ? JSON.parse(policy.rules) : {},
-        members: (members as Record<string, unknown>[])
-          .filter((m) => Number(m.group_id) === id)
-          .map((m) => String(m.instance_uuid)),
-      }
-    })
-  }
+  const load = (filter: { uuid?: string; projectId?: string }) => loadGroups(servers.apiDb, filter)
 
   const view = (request: FastifyRequest, g: GroupRow) => ({
     id: g.uuid,
