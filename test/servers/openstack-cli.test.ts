@@ -81,6 +81,39 @@ describe(
       assert.deepEqual(await os(['server', 'list', '-f', 'json']), [])
     })
 
+    it('server create --min 20 --max 20: all twenty reach ACTIVE, then all are deleted', async () => {
+      await os(['quota', 'set', '--instances', '25', '--cores', '25', 'admin'])
+      await os([
+        'server',
+        'create',
+        '--flavor',
+        'cli.tiny',
+        '--image',
+        'cli-image',
+        '--min',
+        '20',
+        '--max',
+        '20',
+        'many',
+        '-f',
+        'json',
+      ])
+      const deadline = Date.now() + 120_000
+      let statuses: string[] = []
+      while (Date.now() < deadline) {
+        statuses = (await os(['server', 'list', '-f', 'json'])).map((s: { Status: string }) => s.Status)
+        if (statuses.length === 20 && statuses.every((st) => st === 'ACTIVE')) break
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+      }
+      assert.deepEqual(
+        statuses,
+        Array.from({ length: 20 }, () => 'ACTIVE'),
+      )
+      const ids = (await os(['server', 'list', '-f', 'json'])).map((s: { ID: string }) => s.ID)
+      await os(['server', 'delete', '--wait', ...ids])
+      assert.deepEqual(await os(['server', 'list', '-f', 'json']), [])
+    })
+
     it('quota set --instances 2: the third server create fails with Nova quota message', async () => {
       await os(['quota', 'set', '--instances', '2', 'admin'])
       const boot = (name: string) =>
