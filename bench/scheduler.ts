@@ -13,6 +13,7 @@ import {
   type SelectionDeps,
 } from '../src/services/scheduler/index.js'
 import { percentile, printTable } from './table.js'
+import { fakeSpec } from '../src/services/scheduler/testing/fakes.js'
 
 const HOST_VCPUS = 32
 const HOST_RAM_MB = 131072
@@ -143,27 +144,10 @@ function fakeHostStates(all: readonly Node[], time: FakeTime): HostStateSource {
   }
 }
 
-const SPEC: RequestSpec = {
+const SPEC: RequestSpec = fakeSpec({
   instanceUuid: 'unset',
-  projectId: 'p1',
-  userId: 'u1',
-  numInstances: 1,
-  flavor: {
-    name: 'm1.small',
-    flavorid: '2',
-    vcpus: 1,
-    memoryMb: 2048,
-    rootGb: 20,
-    ephemeralGb: 0,
-    swap: 0,
-    extraSpecs: {},
-  },
-  image: { id: randomUUID(), diskFormat: 'qcow2', properties: {} },
-  schedulerHints: {},
-  ignoreHosts: [],
-  forceHosts: [],
-  forceNodes: [],
-}
+  image: { id: randomUUID(), diskFormat: 'qcow2' },
+})
 
 interface Row {
   readonly label: string
