@@ -1,186 +1,20 @@
 import { strict as assert } from 'node:assert'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { systemClock } from '../../src/common/clock.js'
-import { silentLogger } from '../../src/common/logger.js'
-import type { MessageBus } from '../../src/bus/index.js'
-import { loadConfig } from '../../src/config/index.js'
-import {
-  createComputeNodesRepository,
-  createServicesRepository,
-  openDatabase,
-  syncSchema,
-  type Database,
-} from '../../src/db/index.js'
-import { createInstanceActionsRepository } from '../../src/db/repositories/instance-actions.js'
-import { createInstancesRepository } from '../../src/db/repositories/instances.js'
-import { PolicyEnforcer } from '../../src/policy/index.js'
-import { DatabaseServiceRegistry } from '../../src/service/database-service-registry.js'
-import type { Service } from '../../src/service/service.js'
-import { createComputeApiApp } from '../../src/services/compute-api/app.js'
-import { COMPUTE_POLICIES } from '../../src/services/compute-api/policies.js'
-import { FlavorStore } from '../../src/services/compute-api/store/flavors.js'
-import { KeyPairStore } from '../../src/services/compute-api/store/keypairs.js'
-import { ComputeClient } from '../../src/services/compute/client.js'
-import { createComputeService, resourceTrackerSettings } from '../../src/services/compute/index.js'
-import { FakeDriver } from '../../src/services/compute/drivers/fake/fake-driver.js'
-import { ConductorClient } from '../../src/services/conductor/client.js'
-import { createConductorService } from '../../src/services/conductor/index.js'
-import { PlacementClient } from '../../src/services/placement/client.js'
-import { SchedulerClient } from '../../src/services/scheduler/client.js'
-import {
-  createDbAggregateSource,
-  createDbHostStateSource,
-  createSchedulerService,
-  selectionDepsFromConfig,
-  SINGLE_CELL_UUID,
-} from '../../src/services/scheduler/index.js'
-import type { TokenChecker } from '../../src/services/identity/client.js'
-import { placementHarness, type PlacementHarness } from '../placement/support.js'
-import { persona } from '../support/personas.js'
-import { openTestBus } from '../support/test-bus.js'
-
-type Obj = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const TOKENS = {
-  ADMIN: persona('admin-project', ['admin', 'member', 'reader']),
-  MEMBER_A: persona('project-a', ['member', 'reader']),
-  MEMBER_B: persona('project-b', ['member', 'reader']),
-}
-const checker: TokenChecker = { verify: (token) => TOKENS[token as keyof typeof TOKENS] ?? 'malformed' }
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const value = await fn()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+import type { FakeDriver } from '../../src/services/compute/drivers/fake/fake-driver.js'
+import type { PlacementHarness } from '../placement/support.js'
+import { startBuildCloud, until, type ApiCall, type BuildCloud, type Obj } from '../support/build-harness.js'
 
 describe('[build-flow] boot, show, list and delete servers: API + conductor + scheduler + placement + fake computes', () => {
-  let dir: string
-  let mainDb: Database<unknown>
+  let cloud: BuildCloud
   let placement: PlacementHarness
-  let bus: MessageBus
-  const services: Service[] = []
-  const drivers: FakeDriver[] = []
-  let call: (method: string, url: string, body?: unknown, token?: string, version?: string) => Promise<Obj>
+  let drivers: FakeDriver[]
+  let call: ApiCall
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'nova-build-flow-'))
-    mainDb = await openDatabase(`sqlite:///${path.join(dir, 'main.sqlite')}`)
-    await syncSchema(mainDb, 'main')
-    placement = await placementHarness()
-    const apiDb = placement.db
-    bus = await openTestBus({ name: 'memory', url: 'memory://' })
-    const { config } = loadConfig({ overrides: {} })
-    const logger = silentLogger()
-    const servicesRepo = createServicesRepository(mainDb)
-    const registry = new DatabaseServiceRegistry(servicesRepo, systemClock)
-    const placementClient = () => new PlacementClient(placement.transport)
-    const common = { bus, registry, reportIntervalS: 60, serviceVersion: 1, logger }
-    const conductorClient = new ConductorClient({ bus, timeoutMs: 10_000 })
-    const compute = new ComputeClient({ bus, timeoutMs: 10_000 })
-    const aggregates = createDbAggregateSource(apiDb)
-    services.push(
-      createConductorService({
-        ...common,
-        host: 'conductor-1',
-        services: servicesRepo,
-        computeNodes: createComputeNodesRepository(mainDb),
-        clock: systemClock,
-        build: {
-          instances: createInstancesRepository(mainDb),
-          actions: createInstanceActionsRepository(mainDb),
-          scheduler: new SchedulerClient({ bus, timeoutMs: 10_000 }),
-          compute,
-          placement: placementClient(),
-          logger,
-        },
-      }),
-      createSchedulerService({
-        ...common,
-        host: 'scheduler-1',
-        selection: selectionDepsFromConfig(config, {
-          placement: placementClient(),
-          aggregates,
-          hostStates: createDbHostStateSource({
-            mainDb,
-            aggregates,
-            cellUuid: SINGLE_CELL_UUID,
-            serviceDownTimeS: 60,
-            defaultAvailabilityZone: 'nova',
-            clock: systemClock,
-          }),
-          logger,
-        }),
-      }),
-    )
-    for (const host of ['cmp-1', 'cmp-2']) {
-      const driver = new FakeDriver({
-        nodename: host,
-        vcpus: 4,
-        memoryMb: 4096,
-        localGb: 100,
-        failSpawnPattern: /^broken/,
-      })
-      drivers.push(driver)
-      services.push(
-        createComputeService({
-          ...common,
-          host,
-          conductor: conductorClient,
-          driver,
-          placement: placementClient(),
-          resources: { ...resourceTrackerSettings(config), reservedHostMemoryMb: 0, reservedHostDiskMb: 0 },
-          updateResourcesIntervalS: -1,
-        }),
-      )
-    }
-    for (const s of services) await s.start()
-    const app = createComputeApiApp({
-      logger,
-      auth: { checker, identityUri: 'http://id/v3' },
-      policy: new PolicyEnforcer(COMPUTE_POLICIES),
-      deps: {
-        flavors: new FlavorStore(apiDb),
-        keypairs: new KeyPairStore(apiDb),
-        servers: {
-          instances: createInstancesRepository(mainDb),
-          actions: createInstanceActionsRepository(mainDb),
-          apiDb,
-          conductor: conductorClient,
-          compute,
-          placement: placementClient(),
-          enableInstancePassword: true,
-          clock: systemClock,
-          logger,
-        },
-      },
-    })
-    call = async (method, url, body, token = 'MEMBER_A', version) => {
-      const headers: Record<string, string> = { host: 'compute.test:8774', 'x-auth-token': token }
-      if (version !== undefined) headers['openstack-api-version'] = `compute ${version}`
-      if (body !== undefined) headers['content-type'] = 'application/json'
-      const r = await app.inject({
-        method: method as 'GET',
-        url: `/v2.1${url}`,
-        headers,
-        ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-      })
-      return { status: r.statusCode, body: r.body === '' ? {} : (JSON.parse(r.body) as Obj) }
-    }
-    const flavor = await call(
-      'POST',
-      '/flavors',
-      { flavor: { name: 'm1.tiny', id: '1', ram: 1024, vcpus: 1, disk: 10 } },
-      'ADMIN',
-    )
-    assert.equal(flavor.status, 200, JSON.stringify(flavor.body))
+    cloud = await startBuildCloud({ driver: () => ({ failSpawnPattern: /^broken/ }) })
+    placement = cloud.placement!
+    drivers = [...cloud.drivers.values()]
+    call = cloud.call
     await call(
       'POST',
       '/flavors',
@@ -190,18 +24,10 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
   })
 
   after(async () => {
-    for (const s of services.reverse()) await s.stop(1000)
-    await bus.close()
-    await mainDb.close()
-    await placement.close()
-    rmSync(dir, { recursive: true, force: true })
+    await cloud.close()
   })
 
-  const status = async (id: string, want: string): Promise<Obj> =>
-    await until(`${id} ${want}`, async () => {
-      const r = await call('GET', `/servers/${id}`, undefined, 'ADMIN')
-      return r.status === 200 && r.body.server.status === want ? r.body.server : undefined
-    })
+  const status = (id: string, want: string): Promise<Obj> => cloud.status(id, want)
 
   /** The project's usage of VCPU, MEMORY_MB and DISK_GB (all consumer types). */
   const usage = async (): Promise<Obj> => {

@@ -1,26 +1,11 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
-import { systemClock } from '../../src/common/clock.js'
-import { silentLogger } from '../../src/common/logger.js'
-import type { MessageBus } from '../../src/bus/index.js'
-import { openDatabase, syncSchema, type Database, type UntypedKysely } from '../../src/db/index.js'
-import { createInstanceActionsRepository } from '../../src/db/repositories/instance-actions.js'
-import { createInstancesRepository } from '../../src/db/repositories/instances.js'
-import { PolicyEnforcer } from '../../src/policy/index.js'
-import { createComputeApiApp } from '../../src/services/compute-api/app.js'
-import { COMPUTE_POLICIES } from '../../src/services/compute-api/policies.js'
+import type { UntypedKysely } from '../../src/db/index.js'
 import { QuotaEngine } from '../../src/services/compute-api/quota/engine.js'
-import { FlavorStore } from '../../src/services/compute-api/store/flavors.js'
-import { KeyPairStore } from '../../src/services/compute-api/store/keypairs.js'
-import { ComputeClient } from '../../src/services/compute/client.js'
-import { ConductorClient } from '../../src/services/conductor/client.js'
-import type { TokenChecker } from '../../src/services/identity/client.js'
 import { databaseBackends } from '../support/backends.js'
+import { startBuildCloud, type ApiCall, type BuildCloud, type Obj } from '../support/build-harness.js'
 import { persona } from '../support/personas.js'
 import { withTestDatabase } from '../support/test-database.js'
-import { openTestBus } from '../support/test-bus.js'
-
-type Obj = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const PROJECTS = ['project-a', 'project-b', 'project-c', 'project-d', 'project-e']
 const TOKENS: Record<string, ReturnType<typeof persona>> = {
@@ -28,7 +13,6 @@ const TOKENS: Record<string, ReturnType<typeof persona>> = {
   ...Object.fromEntries(PROJECTS.map((p) => [p, persona(p, ['member', 'reader'])])),
   'project-e/other': { ...persona('project-e', ['member', 'reader']), userId: 'other-user' },
 }
-const checker: TokenChecker = { verify: (token) => TOKENS[token] ?? 'malformed' }
 const DEFAULTS = { instances: 10, cores: 20, ram: 51200 }
 
 for (const backend of await databaseBackends()) {
@@ -38,13 +22,11 @@ for (const backend of await databaseBackends()) {
       skip: backend.skip,
     },
     () => {
-      let mainDb: Database<unknown>
-      let apiDb: Database<unknown>
-      let bus: MessageBus
+      let cloud: BuildCloud
       let engine: QuotaEngine
       let release: () => void = () => {}
       let finished: Promise<void> = Promise.resolve()
-      let call: (method: string, url: string, body?: unknown, token?: string) => Promise<Obj>
+      let call: ApiCall
 
       before(async () => {
         const [mainUrl, apiUrl] = await new Promise<[string, string]>((resolve, reject) => {
@@ -55,63 +37,26 @@ for (const backend of await databaseBackends()) {
             }),
           ).catch(reject)
         })
-        mainDb = await openDatabase(mainUrl)
-        apiDb = await openDatabase(apiUrl)
-        await syncSchema(mainDb, 'main')
-        await syncSchema(apiDb, 'api')
-        bus = await openTestBus({ name: 'memory', url: 'memory://' })
-        engine = new QuotaEngine({ apiDb, mainDb, defaults: DEFAULTS })
-        const app = createComputeApiApp({
-          logger: silentLogger(),
-          auth: { checker, identityUri: 'http://id/v3' },
-          policy: new PolicyEnforcer(COMPUTE_POLICIES),
-          deps: {
-            flavors: new FlavorStore(apiDb),
-            keypairs: new KeyPairStore(apiDb),
-            servers: {
-              instances: createInstancesRepository(mainDb),
-              actions: createInstanceActionsRepository(mainDb),
-              apiDb,
-              // Nobody consumes the casts: the servers stay in BUILD, which is all the quota needs.
-              conductor: new ConductorClient({ bus, timeoutMs: 5_000 }),
-              compute: new ComputeClient({ bus, timeoutMs: 5_000 }),
-              placement: undefined,
-              quota: { mainDb, defaults: DEFAULTS },
-              enableInstancePassword: true,
-              clock: systemClock,
-              logger: silentLogger(),
-            },
-          },
+        // Nobody consumes the casts: the servers stay in BUILD, which is all the quota needs.
+        cloud = await startBuildCloud({
+          apiOnly: { mainUrl, apiUrl },
+          tokens: TOKENS,
+          servers: (c) => ({ quota: { mainDb: c.mainDb, defaults: DEFAULTS } }),
         })
-        call = async (method, url, body, token = 'project-a') => {
-          const headers: Record<string, string> = { host: 'compute.test:8774', 'x-auth-token': token }
-          if (body !== undefined) headers['content-type'] = 'application/json'
-          const r = await app.inject({
-            method: method as 'GET',
-            url: `/v2.1${url}`,
-            headers,
-            ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-          })
-          return { status: r.statusCode, body: r.body === '' ? {} : (JSON.parse(r.body) as Obj) }
-        }
-        for (const [id, ram, vcpus] of [
-          ['1', 1024, 1],
-          ['2', 2048, 2],
-        ] as const) {
-          const flavor = await call(
-            'POST',
-            '/flavors',
-            { flavor: { name: `f${id}`, id, ram, vcpus, disk: 1 } },
-            'ADMIN',
-          )
-          assert.equal(flavor.status, 200, JSON.stringify(flavor.body))
-        }
+        engine = new QuotaEngine({ apiDb: cloud.apiDb, mainDb: cloud.mainDb, defaults: DEFAULTS })
+        call = (method, url, body, token = 'project-a') => cloud.call(method, url, body, token)
+        // Flavor 1 (1 vcpu, 1024 MB) comes with the cloud.
+        const flavor = await call(
+          'POST',
+          '/flavors',
+          { flavor: { name: 'f2', id: '2', ram: 2048, vcpus: 2, disk: 1 } },
+          'ADMIN',
+        )
+        assert.equal(flavor.status, 200, JSON.stringify(flavor.body))
       })
 
       after(async () => {
-        await bus?.close()
-        await mainDb?.close()
-        await apiDb?.close()
+        await cloud?.close()
         release()
         await finished
       })
@@ -121,7 +66,7 @@ for (const backend of await databaseBackends()) {
       const forbidden = (message: string) => ({ forbidden: { code: 403, message } })
       const live = async (project: string): Promise<number> => (await engine.instanceUsage(project)).instances
       const mappings = async (project: string): Promise<number> => {
-        const row = (await (apiDb.kysely as UntypedKysely)
+        const row = (await (cloud.apiDb.kysely as UntypedKysely)
           .selectFrom('instance_mappings')
           .select((eb) => eb.fn.countAll().as('n'))
           .where('project_id', '=', project)
