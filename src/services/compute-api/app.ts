@@ -15,6 +15,7 @@ import { registerKeypairRoutes } from './routes/keypairs.js'
 import type { ComputeApiDeps } from './routing.js'
 import type { AdminDeps } from './admin/deps.js'
 import { registerAdminRoutes } from './admin/routes.js'
+import { registerImageProxyRoutes, type ImageProxyDeps } from './images/routes.js'
 import type { ServerDeps } from './servers/deps.js'
 import { registerServerRoutes } from './servers/routes.js'
 import { versionDocument, versionsDocument } from './versions.js'
@@ -35,6 +36,8 @@ export interface ComputeApiAppOptions {
     readonly admin?: AdminDeps
     /** Servers and the build flow; absent → not served. */
     readonly servers?: ServerDeps
+    /** The images proxy and image metadata (the image service with the caller's token); absent → not served. */
+    readonly images?: ImageProxyDeps
   }
 }
 
@@ -106,6 +109,7 @@ export function createComputeApiApp(options: ComputeApiAppOptions): FastifyInsta
     registerKeypairRoutes(app, deps)
     if (options.deps.admin !== undefined) registerAdminRoutes(app, deps, options.deps.admin)
     if (options.deps.servers !== undefined) registerServerRoutes(app, deps, options.deps.servers)
+    if (options.deps.images !== undefined) registerImageProxyRoutes(app, deps, options.deps.images)
   }
 
   app.setNotFoundHandler(async (request) => {

@@ -13,6 +13,7 @@ import { KeyPairStore } from './store/keypairs.js'
 import { closeHttp, listenHttp } from '../../http/serve.js'
 import { createAdminDeps } from './admin/deps.js'
 import type { ComputeApiEnv } from './env.js'
+import { createImageProxyDeps } from './images/deps.js'
 import { createServerDeps } from './servers/deps.js'
 
 export interface ComputeApiServiceOptions {
@@ -77,7 +78,11 @@ export function createComputeApiService(options: ComputeApiServiceOptions): Serv
                 ...(options.keypairQuota === undefined ? {} : { keypairQuota: options.keypairQuota }),
                 ...(options.env === undefined
                   ? {}
-                  : { admin: createAdminDeps(options.env), servers: createServerDeps(options.env) }),
+                  : {
+                      admin: createAdminDeps(options.env),
+                      servers: createServerDeps(options.env),
+                      images: createImageProxyDeps(options.env),
+                    }),
               },
             }),
       })

@@ -4,7 +4,12 @@ import { mkdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { ImageChecksumMismatch, ImageNotFound, ImageServiceUnavailable } from '../../common/errors/index.js'
+import {
+  Forbidden,
+  ImageChecksumMismatch,
+  ImageNotFound,
+  ImageServiceUnavailable,
+} from '../../common/errors/index.js'
 
 /** What other services need of an image record. */
 export interface ImageInfo {
@@ -56,6 +61,7 @@ export class ImageClient {
   async #expect(res: Response, ok: number[], imageId?: string): Promise<void> {
     if (ok.includes(res.status)) return
     if (res.status === 404 && imageId !== undefined) throw new ImageNotFound({ imageId })
+    if (res.status === 403) throw new Forbidden((await res.text()).slice(0, 200) || 'Forbidden')
     throw new ImageServiceUnavailable({ status: res.status, detail: (await res.text()).slice(0, 200) })
   }
 
@@ -121,5 +127,44 @@ export class ImageClient {
     })
     await this.#expect(put, [204], id)
     return await this.show(id)
+  }
+
+  /**
+   * Lists the images the token sees with Glance v2's query parameters (name, status, property filters, …),
+   * following `next` pages until `max` images (default all).
+   */
+  async list(
+    query: Readonly<Record<string, string>> = {},
+    max = Number.POSITIVE_INFINITY,
+  ): Promise<ImageInfo[]> {
+    const images: ImageInfo[] = []
+    let url: string | undefined = `/v2/images?${new URLSearchParams(query)}`
+    while (url !== undefined && images.length < max) {
+      const res = await this.#request('GET', url)
+      await this.#expect(res, [200])
+      const page = (await res.json()) as { images: ImageInfo[]; next?: string }
+      images.push(...page.images)
+      url = page.next
+    }
+    return images.slice(0, max)
+  }
+
+  /** Deletes an image: ImageNotFound, or Forbidden when the token may not. */
+  async delete(imageId: string): Promise<void> {
+    const res = await this.#request('DELETE', `/v2/images/${imageId}`)
+    await this.#expect(res, [204], imageId)
+  }
+
+  /** Applies a JSON patch (Glance's `openstack-images-v2.1-json-patch`); returns the updated image. */
+  async patch(
+    imageId: string,
+    operations: readonly { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown }[],
+  ): Promise<ImageInfo> {
+    const res = await this.#request('PATCH', `/v2/images/${imageId}`, {
+      body: JSON.stringify(operations),
+      contentType: 'application/openstack-images-v2.1-json-patch',
+    })
+    await this.#expect(res, [200], imageId)
+    return (await res.json()) as ImageInfo
   }
 }
