@@ -496,6 +496,16 @@ export function createInstancesRepository(db: Database<unknown>) {
       return Number(result.numDeletedRows) > 0
     },
 
+    /** Removes system metadata keys of the instance (e.g. the encrypted password's `password_0..3`). */
+    async deleteSystemMetadata(uuid: string, keys: readonly string[]): Promise<void> {
+      if (keys.length === 0) return
+      await k
+        .deleteFrom('instance_system_metadata')
+        .where('instance_uuid', '=', uuid)
+        .where('key', 'in', [...keys])
+        .execute()
+    },
+
     async setTags(uuid: string, tags: readonly string[]): Promise<void> {
       await withTransaction(db, async (trx) => {
         await trx.deleteFrom('tags').where('resource_id', '=', uuid).execute()

@@ -17,6 +17,7 @@ import type { AdminDeps } from './admin/deps.js'
 import { registerAdminRoutes } from './admin/routes.js'
 import { registerImageProxyRoutes, type ImageProxyDeps } from './images/routes.js'
 import type { ServerDeps } from './servers/deps.js'
+import { registerServerExtraRoutes } from './servers/extras.js'
 import { registerServerRoutes } from './servers/routes.js'
 import { versionDocument, versionsDocument } from './versions.js'
 
@@ -108,7 +109,10 @@ export function createComputeApiApp(options: ComputeApiAppOptions): FastifyInsta
     registerFlavorAccessRoutes(app, deps)
     registerKeypairRoutes(app, deps)
     if (options.deps.admin !== undefined) registerAdminRoutes(app, deps, options.deps.admin)
-    if (options.deps.servers !== undefined) registerServerRoutes(app, deps, options.deps.servers)
+    if (options.deps.servers !== undefined) {
+      registerServerRoutes(app, deps, options.deps.servers)
+      registerServerExtraRoutes(app, deps, options.deps.servers)
+    }
     if (options.deps.images !== undefined) registerImageProxyRoutes(app, deps, options.deps.images)
   }
 

@@ -1,4 +1,5 @@
 import type { RuleDefault } from '../../policy/index.js'
+import { RESOURCE_POLICIES } from './resource-policies.js'
 
 // Nova's policy defaults (nova/policies/base.py and the per-API files) for the routes this service serves.
 
@@ -186,4 +187,9 @@ const SERVER_GROUP_RULES: readonly RuleDefault[] = [
   ]),
 ]
 
-export const COMPUTE_POLICIES: readonly RuleDefault[] = [...BASE_RULES, ...API_RULES, ...SERVER_GROUP_RULES]
+export const COMPUTE_POLICIES: readonly RuleDefault[] = [
+  ...BASE_RULES,
+  ...API_RULES,
+  ...SERVER_GROUP_RULES,
+  ...RESOURCE_POLICIES,
+]

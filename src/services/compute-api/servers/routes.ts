@@ -103,9 +103,9 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
     servers.quota === undefined ? undefined : new QuotaEngine({ apiDb: servers.apiDb, ...servers.quota })
 
   /** The instance, visible to the caller (404 otherwise: Nova never tells other projects it exists). */
-  async function load(request: FastifyRequest, id: string): Promise<InstanceRecord> {
+  async function load(request: FastifyRequest, id: string, withDeleted = false): Promise<InstanceRecord> {
     const caller = callerOf(request)
-    const instance = await servers.instances.get(id)
+    const instance = await servers.instances.get(id, { withDeleted })
     if (instance === undefined || (!caller.isAdmin && instance.project_id !== caller.projectId))
       throw new InstanceNotFound({ instanceId: id })
     return instance
@@ -458,7 +458,8 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
 
   route(app, 'GET', '/servers/:server_id/os-instance-actions', async (request) => {
     const id = (request.params as { server_id: string }).server_id
-    await load(request, id)
+    // From 2.21 the actions of deleted servers are shown too.
+    await load(request, id, atLeast(request, 21))
     const actions = await servers.actions.actions(id)
     return {
       instanceActions: actions.map((a) => ({
@@ -480,7 +481,7 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       server_id: string
       request_id: string
     }
-    await load(request, id)
+    await load(request, id, atLeast(request, 21))
     const action = (await servers.actions.actions(id)).find((a) => a.request_id === requestId)
     if (action === undefined)
       throw new ApiFault(404, `Action ${requestId} on instance ${id} could not be found.`)
