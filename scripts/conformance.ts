@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { allInOneConfig } from '../test/support/all-in-one-config.js'
+import { createConformanceFixtures } from './conformance-fixtures.js'
 
 const root = path.resolve(import.meta.dirname, '..')
 const regex =
@@ -41,6 +42,14 @@ while (!out.includes('Ctrl-C stops it')) {
   await new Promise((r) => setTimeout(r, 200))
 }
 const password = readFileSync(path.join(dir, 'state', 'admin-password'), 'utf8').trim()
+const fixtures = await createConformanceFixtures(
+  {
+    identity: `http://127.0.0.1:${identityPort}`,
+    compute: `http://127.0.0.1:${ports.compute}`,
+    image: `http://127.0.0.1:${ports.image}`,
+  },
+  password,
+)
 
 // Tempest keeps a registry of workspaces in $HOME/.tempest: give it a private HOME so runs never collide.
 const tempestEnv = { ...process.env, HOME: dir }
@@ -51,7 +60,11 @@ writeFileSync(
   template
     .replaceAll('{{workspace}}', workspace)
     .replaceAll('{{admin_password}}', password)
-    .replaceAll('{{auth_url}}', `http://127.0.0.1:${identityPort}/v3`),
+    .replaceAll('{{auth_url}}', `http://127.0.0.1:${identityPort}/v3`)
+    .replaceAll('{{image_ref}}', fixtures.imageRef)
+    .replaceAll('{{image_ref_alt}}', fixtures.imageRefAlt)
+    .replaceAll('{{flavor_ref}}', fixtures.flavorRef)
+    .replaceAll('{{flavor_ref_alt}}', fixtures.flavorRefAlt),
 )
 
 process.stdout.write(`tempest run --regex '${regex}' (workspace ${workspace})\n`)

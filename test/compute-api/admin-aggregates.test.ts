@@ -138,7 +138,9 @@ describe('compute API os-aggregates', () => {
     assert.equal(internal.status, 400)
     const bad = await api.call('POST', `/v2.1/os-aggregates/${plain.id}/action`, { frob: {} })
     assert.equal(bad.status, 400)
-    assert.equal((await api.call('DELETE', `/v2.1/os-aggregates/${b.id}`)).status, 200)
+    const deleted = await api.call('DELETE', `/v2.1/os-aggregates/${b.id}`)
+    assert.equal(deleted.status, 200)
+    assert.equal(deleted.headers['content-length'], '0', 'Nova answers an aggregate delete with no body')
   })
 
   it('non-admins are refused', async () => {

@@ -1,5 +1,4 @@
 import type { RuleDefault } from '../../policy/index.js'
-import { SERVER_ACTION_POLICIES } from './servers/actions/index.js'
 import { RESOURCE_POLICIES } from './resource-policies.js'
 
 // Nova's policy defaults (nova/policies/base.py and the per-API files) for the routes this service serves.
@@ -107,6 +106,12 @@ const API_RULES: readonly RuleDefault[] = [
   api('os-services:list', ADMIN, 'List all running Compute services in a region', ['GET /os-services']),
   api('os-services:update', ADMIN, 'Update a Compute service', ['PUT /os-services/{service_id}']),
   api('os-services:delete', ADMIN, 'Delete a Compute service', ['DELETE /os-services/{service_id}']),
+  api('os-hosts:list', ADMIN, 'List physical hosts (deprecated, up to 2.42)', ['GET /os-hosts']),
+  api('os-hosts:show', ADMIN, 'Show the resources of a physical host', ['GET /os-hosts/{host_name}']),
+  api('os-hosts:update', ADMIN, 'Enable or disable a physical host', ['PUT /os-hosts/{host_name}']),
+  api('os-hosts:reboot', ADMIN, 'Reboot a physical host', ['GET /os-hosts/{host_name}/reboot']),
+  api('os-hosts:shutdown', ADMIN, 'Shut down a physical host', ['GET /os-hosts/{host_name}/shutdown']),
+  api('os-hosts:start', ADMIN, 'Start a physical host', ['GET /os-hosts/{host_name}/startup']),
   api('os-hypervisors:list', ADMIN, 'List all hypervisors', ['GET /os-hypervisors']),
   api('os-hypervisors:list-detail', ADMIN, 'List all hypervisors with details', [
     'GET /os-hypervisors/detail',
@@ -192,6 +197,5 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   ...BASE_RULES,
   ...API_RULES,
   ...SERVER_GROUP_RULES,
-  ...SERVER_ACTION_POLICIES,
   ...RESOURCE_POLICIES,
 ]

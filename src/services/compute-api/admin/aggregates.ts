@@ -321,13 +321,14 @@ export function registerAggregateRoutes(app: FastifyInstance, deps: ComputeApiDe
     return { aggregate: view(request, await store.get(String(a.id))) }
   })
 
-  route(app, 'DELETE', '/os-aggregates/:id', async (request) => {
+  route(app, 'DELETE', '/os-aggregates/:id', async (request, reply) => {
     authorize(request, settings, `${POLICY}:delete`)
     const a = await store.get(paramOf(request, 'id'))
     if (a.hosts.length > 0)
       throw badRequest(`Cannot remove host from aggregate ${a.id}. Reason: Host aggregate is not empty.`)
     await store.delete(a.id)
-    return {}
+    // Nova answers 200 with no body at all.
+    return reply.code(200).send()
   })
 
   route(app, 'POST', '/os-aggregates/:id/action', async (request) => {
