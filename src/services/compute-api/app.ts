@@ -15,6 +15,7 @@ import { registerKeypairRoutes } from './routes/keypairs.js'
 import type { ComputeApiDeps } from './routing.js'
 import type { AdminDeps } from './admin/deps.js'
 import { registerAdminRoutes } from './admin/routes.js'
+import { registerSupportRoutes } from './admin/support-routes.js'
 import { registerImageProxyRoutes, type ImageProxyDeps } from './images/routes.js'
 import type { ServerDeps } from './servers/deps.js'
 import { registerServerExtraRoutes } from './servers/extras.js'
@@ -108,7 +109,10 @@ export function createComputeApiApp(options: ComputeApiAppOptions): FastifyInsta
     registerExtraSpecRoutes(app, deps)
     registerFlavorAccessRoutes(app, deps)
     registerKeypairRoutes(app, deps)
-    if (options.deps.admin !== undefined) registerAdminRoutes(app, deps, options.deps.admin)
+    if (options.deps.admin !== undefined) {
+      registerAdminRoutes(app, deps, options.deps.admin)
+      registerSupportRoutes(app, deps, options.deps.admin)
+    }
     if (options.deps.servers !== undefined) {
       registerServerRoutes(app, deps, options.deps.servers)
       registerServerExtraRoutes(app, deps, options.deps.servers)

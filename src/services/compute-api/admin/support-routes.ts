@@ -1,0 +1,9 @@
+import type { FastifyInstance } from 'fastify'
+import type { ComputeApiDeps } from '../routing.js'
+import type { AdminDeps } from './deps.js'
+import { registerMigrationRoutes } from './migrations.js'
+
+/** Registers the admin-side support resources: os-migrations and the server migrations. */
+export function registerSupportRoutes(app: FastifyInstance, deps: ComputeApiDeps, admin: AdminDeps): void {
+  registerMigrationRoutes(app, deps, admin)
+}
