@@ -222,6 +222,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
                 placement: new PlacementClient(
                   fetchTransport(access.url, passwordTokenSource(access.credentials)),
                 ),
+                maxAttempts: config.scheduler.max_attempts,
                 logger: log,
               },
             }),

@@ -169,6 +169,7 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
           scheduler: new SchedulerClient({ bus, timeoutMs: 10_000 }),
           compute: computeClient,
           placement: placementClient(),
+          maxAttempts: config.scheduler.max_attempts,
           logger,
         }
 

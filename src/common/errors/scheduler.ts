@@ -26,3 +26,25 @@ export const NoValidHost = defineError(
   NovaError,
   (d: { reason: string; eliminated?: readonly HostElimination[] }) => `No valid host was found. ${d.reason}`,
 )
+
+/**
+ * Nova's MaxRetriesExceeded (a NoValidHost, 500): a build failed on the chosen host and on every alternate the
+ * scheduler gave; the conductor puts the instance in ERROR with it as the fault.
+ */
+export const MaxRetriesExceeded = defineError(
+  'MaxRetriesExceeded',
+  NovaError,
+  (d: { reason: string }) => `Exceeded maximum number of retries. ${d.reason}`,
+)
+
+/**
+ * Nova's RescheduledException: a build failed on its host in a way another host may not (the driver's spawn
+ * failed); nova-compute hands the instance back to the conductor for the next alternate. Recorded as the error
+ * of the failed host's build event.
+ */
+export const RescheduledException = defineError(
+  'RescheduledException',
+  NovaError,
+  (d: { instanceUuid: string; reason: string }) =>
+    `Build of instance ${d.instanceUuid} was re-scheduled: ${d.reason}`,
+)

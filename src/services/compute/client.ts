@@ -1,5 +1,6 @@
 import type { RequestContext } from '../../common/context.js'
 import { RpcClient, type MessageBus, type RpcVersionHistory } from '../../bus/index.js'
+import type { Selection } from '../scheduler/client.js'
 
 export const COMPUTE_TOPIC = 'compute'
 
@@ -27,6 +28,18 @@ export interface BuildAndRunArgs {
   /** Placement's allocations claimed for the instance: provider uuid → {resources}. */
   readonly allocations: Readonly<Record<string, { readonly resources: Readonly<Record<string, number>> }>>
   readonly admin_password?: string
+  /**
+   * The alternates left for a reschedule (the scheduler's, in order) and the attempts made so far (Nova's
+   * host_list and filter_properties['retry']); absent when `[scheduler] max_attempts` is 1: no reschedule.
+   */
+  readonly host_list?: readonly Selection[]
+  readonly retry?: BuildRetry
+}
+
+/** Nova's filter_properties['retry']: how many builds were tried, on which [host, node]s. */
+export interface BuildRetry {
+  readonly num_attempts: number
+  readonly hosts: readonly (readonly [string, string])[]
 }
 
 export interface ComputeClientOptions {

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../common/context.js'
 import type { Logger } from '../../common/logger.js'
 import type { RpcEndpoints } from '../../bus/index.js'
-import { Invalid } from '../../common/errors/index.js'
+import { Invalid, NovaError, RescheduledException } from '../../common/errors/index.js'
 import type { ConductorClient, InstanceView } from '../conductor/client.js'
 import type { PlacementClient } from '../placement/client.js'
 import type { BuildAndRunArgs } from './client.js'
@@ -23,6 +23,9 @@ export const guestRef = (instance: Pick<InstanceView, 'id' | 'uuid'>): GuestRef 
   uuid: instance.uuid,
   name: `instance-${instance.id.toString(16).padStart(8, '0')}`,
 })
+
+/** Nova's BuildAbortException cases do not reschedule: errors of the request itself (4xx), not of the host. */
+const reschedulable = (error: unknown): boolean => !(error instanceof NovaError && error.status < 500)
 
 const errorText = (error: unknown): string =>
   error instanceof Error ? (error.stack ?? error.message) : String(error)
@@ -81,8 +84,8 @@ export class ComputeManager {
   /**
    * Nova's _do_build_and_run_instance: task_state spawning (only from scheduling or none), a claim on the node,
    * the driver's spawn, then ACTIVE/RUNNING with launched_at. A failed spawn leaves the instance in ERROR with
-   * the error as its fault, without host and node, and its allocations removed (rescheduling to the alternates
-   * is not done yet).
+   * the error as its fault, without host and node, and its allocations removed, unless the build carries a retry:
+   * then it is rescheduled to the next alternate through the conductor (#reschedule).
    */
   async buildAndRunInstance(ctx: RequestContext, args: BuildAndRunArgs): Promise<void> {
     const { conductor, driver, tracker, logger } = this.#d
@@ -161,11 +164,41 @@ export class ComputeManager {
         tracker.buildFailed()
         logger.error({ err: error, instance: uuid }, 'build of instance failed')
         await driver.destroy(guestRef(instance)).catch(() => undefined)
+        if (args.retry !== undefined && reschedulable(error)) await this.#reschedule(ctx, args, error)
         await this.#setError(ctx, uuid, error, true)
         await this.#d.placement?.deleteAllocations(uuid).catch(() => false)
         throw error
       }
     }).catch(() => undefined)
+  }
+
+  /**
+   * Nova's reschedule in _do_build_and_run_instance: host and node cleared, task_state back to scheduling, the
+   * allocations removed (so that the conductor can claim on the alternate), then the conductor's build_instances
+   * with the alternates left. Throws RescheduledException (the failed host's build event records it); returns
+   * only when the instance was deleted meanwhile (its delete cleans up).
+   */
+  async #reschedule(ctx: RequestContext, args: BuildAndRunArgs, error: unknown): Promise<never> {
+    const { conductor, placement, logger } = this.#d
+    const uuid = args.instance_uuid
+    const reason = error instanceof Error ? error.message : String(error)
+    try {
+      await conductor.instanceUpdate(ctx, uuid, { host: null, node: null, task_state: 'scheduling' }, [
+        'spawning',
+      ])
+    } catch (e) {
+      logger.info({ err: e, instance: uuid }, 'instance changed (deleted?) during its build; not rescheduled')
+      throw error
+    }
+    await placement?.deleteAllocations(uuid).catch(() => false)
+    await conductor.buildInstances(ctx, {
+      instance_uuid: uuid,
+      request_spec: args.request_spec,
+      host_list: args.host_list ?? [],
+      retry: args.retry!,
+      ...(args.admin_password === undefined ? {} : { admin_password: args.admin_password }),
+    })
+    throw new RescheduledException({ instanceUuid: uuid, reason })
   }
 
   async #setError(ctx: RequestContext, uuid: string, error: unknown, clearHost: boolean): Promise<void> {

@@ -8,6 +8,9 @@ import type { ConductorBuildDeps } from './conductor-deps.js'
 /** The event the conductor records on each instance's action (Nova's wrap_instance_event name). */
 export const SCHEDULE_EVENT = 'conductor_schedule_and_build_instances'
 
+/** `[scheduler] max_attempts`' default. */
+export const DEFAULT_MAX_ATTEMPTS = 3
+
 /** An instance row as it crosses the bus. */
 export function instanceView(record: InstanceRecord): InstanceView {
   const out: Record<string, unknown> = {}
@@ -39,7 +42,8 @@ const errorText = (error: unknown): string =>
  * Nova's ComputeTaskManager.schedule_and_build_instances: asks the scheduler for a host per instance (it claims
  * in placement), records the host on each instance and casts build_and_run_instance to `compute.<host>`. When
  * no host fits, every instance goes to ERROR with the scheduler's explanation as its fault. An instance deleted
- * meanwhile gives its allocations back. (Rescheduling to the alternates after a failed build comes later.)
+ * meanwhile gives its allocations back. Each build carries the instance's alternates (host_list) and the retry
+ * count, for a reschedule (reschedule.ts).
  */
 export async function scheduleAndBuildInstances(
   deps: ConductorBuildDeps,
@@ -98,12 +102,18 @@ export async function scheduleAndBuildInstances(
       node: selection.nodename,
       allocations: selection.allocationRequest.allocations,
       ...(request.admin_password === undefined ? {} : { admin_password: request.admin_password }),
+      ...((deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) > 1
+        ? {
+            host_list: selection.alternates,
+            retry: { num_attempts: 1, hosts: [[selection.host, selection.nodename] as const] },
+          }
+        : {}),
     })
   }
 }
 
 /** vm_state error, task_state none, and the error as the instance's fault (Nova's _set_vm_state_and_notify). */
-async function setError(deps: ConductorBuildDeps, uuid: string, error: unknown): Promise<void> {
+export async function setError(deps: ConductorBuildDeps, uuid: string, error: unknown): Promise<void> {
   try {
     // The fault first: whoever sees ERROR also sees why.
     await deps.instances.addFault(uuid, {

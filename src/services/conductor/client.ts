@@ -3,6 +3,8 @@ import { RpcClient, type MessageBus, type RpcVersionHistory } from '../../bus/in
 import type { ComputeNodeFields, ComputeNodeRecord } from '../../db/index.js'
 import type { InstanceFault, InstanceRecord } from '../../db/repositories/instances.js'
 import type { ServiceIdentity, ServiceRegistry } from '../../service/service-registry.js'
+import type { BuildRetry } from '../compute/client.js'
+import type { Selection } from '../scheduler/client.js'
 
 export type { ComputeNodeFields } from '../../db/index.js'
 
@@ -38,8 +40,14 @@ export const CONDUCTOR_RPC_HISTORY: RpcVersionHistory = [
     change:
       "instances_on_host(host): nova-compute's start-up recovery (_init_instance) and power-state sync read its instances",
   },
+  {
+    version: '1.4',
+    change:
+      'build_instances(instance_uuids, request_spec, host_list, retry) (cast): nova-compute reschedules a failed ' +
+      'build to the next alternate',
+  },
 ]
-export const CONDUCTOR_RPC_VERSION = '1.3'
+export const CONDUCTOR_RPC_VERSION = '1.4'
 
 /** An instance as it crosses the bus (the instances row with its children; times as ISO strings). */
 export type InstanceView = {
@@ -59,6 +67,16 @@ export interface BuildRequest {
   readonly request_spec: Record<string, unknown>
   readonly instance_uuids: readonly string[]
   /** The generated (or requested) admin password, handed to the driver; never stored. */
+  readonly admin_password?: string
+}
+
+/** The arguments of build_instances: one instance whose build failed, to be rebuilt on an alternate. */
+export interface RescheduleRequest {
+  readonly instance_uuid: string
+  readonly request_spec: Record<string, unknown>
+  /** The alternates not tried yet, best first. */
+  readonly host_list: readonly Selection[]
+  readonly retry: BuildRetry
   readonly admin_password?: string
 }
 
@@ -186,6 +204,15 @@ export class ConductorClient implements ServiceRegistry {
       { event_id: eventId, result, ...(traceback === undefined ? {} : { traceback }) },
       { version: '1.2' },
     )
+  }
+
+  /**
+   * Nova's compute_task_api.build_instances with host_lists, cast by nova-compute after a failed build: the
+   * conductor claims the next alternate of `host_list` in placement and casts the build there, or puts the
+   * instance in ERROR (MaxRetriesExceeded) when none is left. Needs a 1.4 conductor.
+   */
+  async buildInstances(ctx: RequestContext, request: RescheduleRequest): Promise<void> {
+    await this.#rpc.cast(ctx, 'build_instances', { ...request }, { version: '1.4' })
   }
 
   /** The build flow's entry (a cast, as in Nova): schedule, then cast build_and_run_instance to each host. */

@@ -15,6 +15,8 @@ export interface ConductorBuildDeps {
   readonly compute: ComputeClient
   /** Allocations of deleted instances are removed here; undefined: placement is not configured. */
   readonly placement: PlacementClient | undefined
+  /** `[scheduler] max_attempts` (default 3): builds tried per instance, the first host included; 1: no reschedule. */
+  readonly maxAttempts?: number
   readonly logger: Logger
 }
 

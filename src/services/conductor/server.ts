@@ -8,9 +8,10 @@ import {
   type ComputeNodeRecord,
 } from '../../db/index.js'
 import type { ServiceIdentity } from '../../service/service-registry.js'
-import type { BuildRequest, ComputeNodeView } from './client.js'
+import type { BuildRequest, ComputeNodeView, RescheduleRequest } from './client.js'
 import type { ConductorBuildDeps, ConductorDeps } from './conductor-deps.js'
 import { instanceView, scheduleAndBuildInstances, startEvent } from './build.js'
+import { rescheduleBuild } from './reschedule.js'
 import { registerService } from '../../service/database-service-registry.js'
 
 /** Maps the conductor's RPC methods to what they do; no logic beyond argument checks lives here. */
@@ -54,6 +55,19 @@ export function conductorEndpoints(deps: ConductorDeps): RpcEndpoints {
       )
         throw new Invalid('schedule_and_build_instances needs a request_spec and instance_uuids')
       await scheduleAndBuildInstances(buildDeps(deps), ctx, args as unknown as BuildRequest)
+      return null
+    },
+    build_instances: async (ctx, args) => {
+      if (
+        typeof args.instance_uuid !== 'string' ||
+        !Array.isArray(args.host_list) ||
+        typeof args.retry !== 'object' ||
+        args.retry === null ||
+        typeof args.request_spec !== 'object' ||
+        args.request_spec === null
+      )
+        throw new Invalid('build_instances needs an instance_uuid, a request_spec, a host_list and a retry')
+      await rescheduleBuild(buildDeps(deps), ctx, args as unknown as RescheduleRequest)
       return null
     },
     instance_get: async (_ctx, args) => {
