@@ -65,3 +65,15 @@ export const InstanceIsLocked = defineError(
   Conflict,
   (d: { instanceUuid: string }) => `Instance ${d.instanceUuid} is locked`,
 )
+export const InstancePasswordSetFailed = defineError(
+  'InstancePasswordSetFailed',
+  Conflict,
+  (d: { instanceUuid: string; reason: string }) =>
+    `Failed to set admin password on ${d.instanceUuid} because ${d.reason}`,
+)
+export const NotSupportedByDriver = defineError(
+  'NotSupportedByDriver',
+  Invalid,
+  (d: { operation: string; driver: string }) =>
+    `${d.operation} is not implemented by the ${d.driver} driver.`,
+)

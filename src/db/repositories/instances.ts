@@ -506,6 +506,19 @@ export function createInstancesRepository(db: Database<unknown>) {
         .execute()
     },
 
+    /** Sets system metadata keys of the instance (replacing their values), leaving the other keys. */
+    async setSystemMetadata(uuid: string, values: Readonly<Record<string, string>>): Promise<void> {
+      if (Object.keys(values).length === 0) return
+      await withTransaction(db, async (trx) => {
+        await trx
+          .deleteFrom('instance_system_metadata')
+          .where('instance_uuid', '=', uuid)
+          .where('key', 'in', Object.keys(values))
+          .execute()
+        await keyValues(trx, 'instance_system_metadata', uuid, values)
+      })
+    },
+
     async setTags(uuid: string, tags: readonly string[]): Promise<void> {
       await withTransaction(db, async (trx) => {
         await trx.deleteFrom('tags').where('resource_id', '=', uuid).execute()

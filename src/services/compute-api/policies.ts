@@ -1,4 +1,5 @@
 import type { RuleDefault } from '../../policy/index.js'
+import { SERVER_ACTION_POLICIES } from './servers/actions/index.js'
 import { RESOURCE_POLICIES } from './resource-policies.js'
 
 // Nova's policy defaults (nova/policies/base.py and the per-API files) for the routes this service serves.
@@ -197,5 +198,6 @@ export const COMPUTE_POLICIES: readonly RuleDefault[] = [
   ...BASE_RULES,
   ...API_RULES,
   ...SERVER_GROUP_RULES,
+  ...SERVER_ACTION_POLICIES,
   ...RESOURCE_POLICIES,
 ]

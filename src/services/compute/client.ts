@@ -15,8 +15,26 @@ export const COMPUTE_RPC_HISTORY: RpcVersionHistory = [
     change:
       'build_and_run_instance and terminate_instance (casts): the first cut of the build and delete flows',
   },
+  {
+    version: '1.2',
+    change:
+      'server actions: reboot/stop/start/pause/unpause/suspend/resume_instance, trigger_crash_dump, ' +
+      'soft_delete_instance and restore_instance (casts); set_admin_password and get_console_output (calls)',
+  },
 ]
-export const COMPUTE_RPC_VERSION = '1.1'
+export const COMPUTE_RPC_VERSION = '1.2'
+
+/** The casts of compute 1.2 that take only the instance (Nova's instance-action RPC methods). */
+export type InstanceActionMethod =
+  | 'stop_instance'
+  | 'start_instance'
+  | 'pause_instance'
+  | 'unpause_instance'
+  | 'suspend_instance'
+  | 'resume_instance'
+  | 'trigger_crash_dump'
+  | 'soft_delete_instance'
+  | 'restore_instance'
 
 /** What build_and_run_instance carries besides the instance's uuid (re-read from the conductor on arrival). */
 export interface BuildAndRunArgs {
@@ -73,6 +91,63 @@ export class ComputeClient {
       'terminate_instance',
       { instance_uuid: instanceUuid },
       { server: host, version: '1.1' },
+    )
+  }
+
+  /** Casts a 1.2 instance action (`method`) to the instance's host. */
+  async instanceAction(
+    ctx: RequestContext,
+    host: string,
+    method: InstanceActionMethod,
+    instanceUuid: string,
+  ): Promise<void> {
+    await this.#rpc.cast(ctx, method, { instance_uuid: instanceUuid }, { server: host, version: '1.2' })
+  }
+
+  async rebootInstance(
+    ctx: RequestContext,
+    host: string,
+    uuid: string,
+    kind: 'SOFT' | 'HARD',
+  ): Promise<void> {
+    await this.#rpc.cast(
+      ctx,
+      'reboot_instance',
+      { instance_uuid: uuid, reboot_type: kind },
+      { server: host, version: '1.2' },
+    )
+  }
+
+  async stopInstance(ctx: RequestContext, host: string, uuid: string): Promise<void> {
+    await this.instanceAction(ctx, host, 'stop_instance', uuid)
+  }
+
+  async startInstance(ctx: RequestContext, host: string, uuid: string): Promise<void> {
+    await this.instanceAction(ctx, host, 'start_instance', uuid)
+  }
+
+  /** A call: the guest's password is set when this resolves (task_state updating_password until then). */
+  async setAdminPassword(ctx: RequestContext, host: string, uuid: string, password: string): Promise<void> {
+    await this.#rpc.call(
+      ctx,
+      'set_admin_password',
+      { instance_uuid: uuid, new_pass: password },
+      { server: host, version: '1.2' },
+    )
+  }
+
+  /** A call: the last `tailLength` lines of the guest's console log (undefined: all of it). */
+  async getConsoleOutput(
+    ctx: RequestContext,
+    host: string,
+    uuid: string,
+    tailLength?: number,
+  ): Promise<string> {
+    return await this.#rpc.call<string>(
+      ctx,
+      'get_console_output',
+      { instance_uuid: uuid, ...(tailLength === undefined ? {} : { tail_length: tailLength }) },
+      { server: host, version: '1.2' },
     )
   }
 }

@@ -9,6 +9,7 @@ import type { ConductorClient } from '../conductor/client.js'
 import { ComputeNodeReporter, type PlacementClient } from '../placement/client.js'
 import { COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from './client.js'
 import type { HypervisorDriver } from './driver/driver.js'
+import { InstanceActions } from './instance-actions.js'
 import { ComputeManager } from './manager.js'
 import { healAllocations, initInstances, syncPowerStates, type RecoveryDeps } from './recovery.js'
 import { ResourceTracker, type ResourceTrackerSettings } from './resource-tracker.js'
@@ -52,7 +53,7 @@ export interface ComputeService extends Service {
  * nova-compute: serves `compute.<host>`; on start initialises the driver (init_host) and runs the resource
  * tracker once, then every update_resources_interval. Before serving it settles the instances a crash left
  * mid-operation and heals its allocations (recovery.ts); syncs power states every sync_power_state_interval.
- * Serves build_and_run_instance and terminate_instance (manager.ts).
+ * Serves build_and_run_instance and terminate_instance (manager.ts) and the server actions (instance-actions.ts).
  */
 export function createComputeService(options: ComputeServiceOptions): ComputeService {
   const stopping = new AbortController()
@@ -105,14 +106,22 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
       version: options.serviceVersion,
     },
     rpcVersion: COMPUTE_RPC_VERSION,
-    endpoints: new ComputeManager({
-      host: options.host,
-      driver,
-      conductor: options.conductor,
-      tracker,
-      placement: options.placement,
-      logger,
-    }).endpoints(),
+    endpoints: {
+      ...new ComputeManager({
+        host: options.host,
+        driver,
+        conductor: options.conductor,
+        tracker,
+        placement: options.placement,
+        logger,
+      }).endpoints(),
+      ...new InstanceActions({
+        host: options.host,
+        driver,
+        conductor: options.conductor,
+        logger,
+      }).endpoints(),
+    },
     bus: options.bus,
     registry: patientRegistry(options.conductor, logger, stopping.signal),
     reportIntervalS: options.reportIntervalS,

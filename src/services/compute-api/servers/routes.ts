@@ -13,6 +13,7 @@ import { DESCRIPTION_PATTERN, nameType, validate, type Schema } from '../validat
 import { QuotaEngine } from '../quota/engine.js'
 import { checkNumInstancesQuota, withProjectQuotaLock } from '../quota/instances.js'
 import type { ServerDeps } from './deps.js'
+import { registerServerActionRoutes } from './actions/index.js'
 import { registerMetadataAndTagRoutes } from './metadata-and-tags.js'
 import { addGroupMembers, groupForScheduling, registerServerGroupRoutes } from './server-groups.js'
 import { basicView, detailView, isoSeconds, statesOf } from './view.js'
@@ -454,6 +455,7 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
   })
 
   registerMetadataAndTagRoutes(app, servers, load)
+  registerServerActionRoutes(app, deps, servers, load)
   registerServerGroupRoutes(app, settings, servers)
 
   route(app, 'GET', '/servers/:server_id/os-instance-actions', async (request) => {

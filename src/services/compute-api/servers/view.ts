@@ -201,6 +201,6 @@ export function detailView(
   if (atLeast(request, 19)) server.description = instance.display_description
   if (atLeast(request, 26)) server.tags = [...instance.tags]
   if (atLeast(request, 63)) server.trusted_image_certificates = null
-  if (atLeast(request, 73)) server.locked_reason = null
+  if (atLeast(request, 73)) server.locked_reason = instance.system_metadata.locked_reason ?? null
   return server
 }

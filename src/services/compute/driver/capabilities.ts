@@ -43,6 +43,10 @@ export interface DriverCapabilities {
   readonly snapshot: boolean
   /** Implements LiveMigrationCapable. */
   readonly liveMigration: boolean
+  /** Implements AdminPasswordCapable (changePassword). */
+  readonly setAdminPassword: boolean
+  /** Implements CrashDumpCapable (trigger_crash_dump). */
+  readonly triggerCrashDump: boolean
 }
 
 /** Nova's ComputeDriver defaults: nothing optional, raw images only. */
@@ -64,6 +68,8 @@ export const DEFAULT_CAPABILITIES: DriverCapabilities = {
   imageTypes: ['raw'],
   snapshot: false,
   liveMigration: false,
+  setAdminPassword: false,
+  triggerCrashDump: false,
 }
 
 type FlagKey = {

@@ -221,6 +221,18 @@ export interface LiveMigrationRequest {
   readonly blockMigration: boolean
 }
 
+/** Optional: changePassword (capabilities.setAdminPassword): sets the password inside a RUNNING guest. */
+export interface AdminPasswordCapable {
+  /** GuestInvalidState unless RUNNING. */
+  setAdminPassword(guest: GuestRef, password: string): Promise<void>
+}
+
+/** Optional: trigger_crash_dump (capabilities.triggerCrashDump): injects an NMI so the guest OS dumps its memory. */
+export interface CrashDumpCapable {
+  /** GuestInvalidState unless RUNNING or PAUSED. */
+  triggerCrashDump(guest: GuestRef): Promise<void>
+}
+
 /** Optional: os-migrateLive (capabilities.liveMigration). */
 export interface LiveMigrationCapable {
   /** On the destination: prepare to receive the guest; returns the URI the source sends to. */
@@ -240,6 +252,13 @@ export const supportsLiveMigration = (d: HypervisorDriver): d is HypervisorDrive
   d.capabilities.liveMigration &&
   typeof (d as Partial<LiveMigrationCapable>).liveMigration === 'function' &&
   typeof (d as Partial<LiveMigrationCapable>).preLiveMigration === 'function'
+
+export const supportsSetAdminPassword = (d: HypervisorDriver): d is HypervisorDriver & AdminPasswordCapable =>
+  d.capabilities.setAdminPassword &&
+  typeof (d as Partial<AdminPasswordCapable>).setAdminPassword === 'function'
+
+export const supportsTriggerCrashDump = (d: HypervisorDriver): d is HypervisorDriver & CrashDumpCapable =>
+  d.capabilities.triggerCrashDump && typeof (d as Partial<CrashDumpCapable>).triggerCrashDump === 'function'
 
 /** Nova's integer version: '1.2.3' → 1002003 (versionutils.convert_version_to_int). */
 export function versionToInt(version: string): number {

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_CAPABILITIES, type DriverCapabilities } from '../../driver/capabilities.js'
 import type {
+  AdminPasswordCapable,
+  CrashDumpCapable,
   GuestDiagnostics,
   GuestInfo,
   GuestRef,
@@ -40,6 +42,8 @@ export type FakeOperation =
   | 'suspend'
   | 'resume'
   | 'snapshot'
+  | 'setAdminPassword'
+  | 'triggerCrashDump'
 
 interface FakeGuest {
   readonly uuid: string
@@ -50,6 +54,8 @@ interface FakeGuest {
   readonly diskGb: number
   readonly console: string[]
   boots: number
+  adminPassword?: string
+  crashDumps: number
 }
 
 /** Nova's fake driver capabilities: everything a test may ask of a host, and snapshots. */
@@ -68,6 +74,8 @@ export const FAKE_CAPABILITIES: DriverCapabilities = {
   supportsRemoteManagedPorts: true,
   imageTypes: ['aki', 'ami', 'ari', 'iso', 'qcow2', 'raw'],
   snapshot: true,
+  setAdminPassword: true,
+  triggerCrashDump: true,
 }
 
 /** Nova's fake get_diagnostics values (deterministic, the same for every guest). */
@@ -94,7 +102,7 @@ const DIAGNOSTICS: GuestDiagnostics = {
  * console log; capacity is configured; spawns can be slowed down and made to fail. Several instances of it
  * (one per nova-compute host) live side by side in one process.
  */
-export class FakeDriver implements HypervisorDriver, SnapshotCapable {
+export class FakeDriver implements HypervisorDriver, SnapshotCapable, AdminPasswordCapable, CrashDumpCapable {
   readonly type = 'fake'
   readonly capabilities: DriverCapabilities
   readonly #options: FakeDriverOptions
@@ -187,13 +195,53 @@ export class FakeDriver implements HypervisorDriver, SnapshotCapable {
       diskGb: f.rootGb + f.ephemeralGb + Math.ceil(f.swapMb / 1024),
       console: ['FAKE CONSOLE OUTPUT', `[fake] ${instance.name} (${instance.uuid}) created`],
       boots: 0,
+      crashDumps: 0,
+      ...(request.adminPassword === undefined ? {} : { adminPassword: request.adminPassword }),
     })
     if (on) this.#boot(this.#guests.get(instance.uuid)!)
   }
 
   #boot(guest: FakeGuest): void {
     guest.boots++
-    guest.console.push(`[fake] ${guest.name} booted (boot ${guest.boots})`)
+    // A plausible boot log, so that console-output tests (Tempest's unlimited length) see many lines.
+    guest.console.push(
+      `[    0.000000] Linux version 6.1.0-fake (fake@nova-ts) #${guest.boots} SMP`,
+      `[    0.000000] Command line: console=ttyS0 root=/dev/vda1`,
+      `[    0.004000] Memory: ${guest.memoryMb * 1024}K available`,
+      `[    0.120000] smp: Brought up 1 node, ${guest.vcpus} CPUs`,
+      `[    1.020000] EXT4-fs (vda1): mounted filesystem`,
+      `[    2.310000] cloud-init: ${guest.uuid} up`,
+      `[fake] ${guest.name} booted (boot ${guest.boots})`,
+      `${guest.name} login:`,
+    )
+  }
+
+  /** The password the guest's admin account has (spawn's adminPassword or the last setAdminPassword). */
+  adminPasswordOf(uuid: string): string | undefined {
+    return this.#guests.get(uuid)?.adminPassword
+  }
+
+  /** How many crash dumps were triggered in the guest. */
+  crashDumpsOf(uuid: string): number {
+    return this.#guests.get(uuid)?.crashDumps ?? 0
+  }
+
+  async setAdminPassword(guest: GuestRef, password: string): Promise<void> {
+    const g = this.#guest(guest)
+    this.#injected('setAdminPassword')
+    if (g.state !== PowerState.RUNNING)
+      throw new GuestInvalidState(guest.uuid, 'set admin password', powerStateName(g.state))
+    g.adminPassword = password
+    g.console.push(`[fake] ${g.name}: admin password changed`)
+  }
+
+  async triggerCrashDump(guest: GuestRef): Promise<void> {
+    const g = this.#guest(guest)
+    this.#injected('triggerCrashDump')
+    if (g.state !== PowerState.RUNNING && g.state !== PowerState.PAUSED)
+      throw new GuestInvalidState(guest.uuid, 'trigger crash dump', powerStateName(g.state))
+    g.crashDumps++
+    g.console.push(`[fake] ${g.name}: NMI received, kernel crash dump saved`)
   }
 
   async destroy(guest: GuestRef): Promise<void> {
