@@ -42,6 +42,22 @@ function pgNumber(text: string): number | string {
  * DatabaseUnavailable naming the URL without its password; a bad URL → DatabaseUrlInvalid. `close()` is
  * idempotent.
  */
+const compiled = new Map<string, RegExp>()
+/** A pattern compiled once (bounded cache); an invalid pattern matches nothing. */
+function searchRegexp(pattern: string): RegExp {
+  let re = compiled.get(pattern)
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern)
+    } catch {
+      re = /(?!)/
+    }
+    if (compiled.size > 256) compiled.clear()
+    compiled.set(pattern, re)
+  }
+  return re
+}
+
 export async function openDatabase<S>(url: string, options: OpenDatabaseOptions = {}): Promise<Database<S>> {
   const parsed = parseDatabaseUrl(url)
   const redactedUrl = redactDatabaseUrl(url)
@@ -59,6 +75,10 @@ export async function openDatabase<S>(url: string, options: OpenDatabaseOptions 
       handle.pragma('journal_mode = WAL')
       handle.pragma('foreign_keys = ON')
       handle.pragma('busy_timeout = 5000')
+      // `x REGEXP y` calls regexp(y, x); a search anywhere in the text, as PostgreSQL's `~` and MySQL's REGEXP.
+      handle.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) =>
+        typeof pattern === 'string' && typeof value === 'string' && searchRegexp(pattern).test(value) ? 1 : 0,
+      )
       dialect = new SqliteDialect({ database: handle })
       break
     }

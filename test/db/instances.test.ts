@@ -142,6 +142,10 @@ for (const backend of await databaseBackends()) {
           assert.equal((await repo.list({ tagsAny: ['odd', 'even'] })).length, 25)
           assert.equal((await repo.list({ notTagsAny: ['x'] })).length, 13)
           assert.equal((await repo.list({ name: 'vm-0%', nameLike: true })).length, 25)
+          // i % 7 in {1, 2}: 4 + 4 of the 25; a search anywhere in the name, as Nova's regexp filter.
+          assert.equal((await repo.list({ nameRegexp: '^vm-0[12]$' })).length, 8)
+          assert.equal((await repo.list({ nameRegexp: '-06' })).length, 3)
+          assert.equal((await repo.list({ nameRegexp: '^06' })).length, 0)
           assert.equal((await repo.list({ uuids: made.slice(0, 3) })).length, 3)
 
           for (const [keys, dirs] of [

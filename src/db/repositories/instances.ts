@@ -111,6 +111,8 @@ export interface InstanceFilter {
   /** Exact display name, or a SQL LIKE pattern when `nameLike` is set. */
   readonly name?: string
   readonly nameLike?: boolean
+  /** A regular expression searched in the display name (Nova's `name` filter of the API). */
+  readonly nameRegexp?: string
   readonly imageRef?: string
   readonly instanceTypeId?: number
   readonly availabilityZone?: string
@@ -379,6 +381,12 @@ export function createInstancesRepository(db: Database<unknown>) {
       }
       if (filter.name !== undefined)
         q = q.where('display_name', filter.nameLike === true ? 'like' : '=', filter.name)
+      if (filter.nameRegexp !== undefined)
+        q = q.where(
+          db.engine === 'postgresql'
+            ? sql<boolean>`display_name ~ ${filter.nameRegexp}`
+            : sql<boolean>`display_name REGEXP ${filter.nameRegexp}`,
+        )
       if (filter.imageRef !== undefined) q = q.where('image_ref', '=', filter.imageRef)
       if (filter.instanceTypeId !== undefined) q = q.where('instance_type_id', '=', filter.instanceTypeId)
       if (filter.availabilityZone !== undefined)

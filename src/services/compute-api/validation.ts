@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net'
 import { badRequest } from './faults.js'
 
 /**
@@ -20,8 +21,8 @@ export interface Schema {
   readonly maximum?: number
   readonly exclusiveMinimum?: boolean
   readonly enum?: readonly unknown[]
-  /** `name`: printable, no leading or trailing whitespace (Nova's format checker). */
-  readonly format?: 'name'
+  /** `name`: printable, no leading or trailing whitespace (Nova's format checker); `ipv4`/`ipv6`: an address. */
+  readonly format?: 'name' | 'ipv4' | 'ipv6'
 }
 
 type JsonType = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null'
@@ -97,6 +98,8 @@ function check(schema: Schema, value: unknown, path: readonly string[]): void {
       fail(`${pyRepr(value)} does not match '${schema.pattern}'`)
     if (schema.format === 'name' && (/^\s|\s$/.test(value) || /[\u0000-\u001f\u007f]/.test(value)))
       throw new SchemaError([], value, NAME_MESSAGE)
+    if ((schema.format === 'ipv4' && !isIPv4(value)) || (schema.format === 'ipv6' && !isIPv6(value)))
+      fail(`${pyRepr(value)} is not a '${schema.format}'`)
   }
   if (typeof value === 'number') {
     if (schema.minimum !== undefined) {
@@ -209,3 +212,11 @@ export const nonNegativeIntLike: Schema = {
 /** Nova's `valid_description_regex`: printable characters (no control characters). */
 export const DESCRIPTION_PATTERN = '^[^\\u0000-\\u001f\\u007f]*$'
 export { MAX_INT }
+
+/**
+ * An IP address as Nova stores it (netaddr's text form): IPv6 compressed and in lower case, embedded IPv4 in hex
+ * (`0000:…:babe:220.12.22.2` → `::babe:dc0c:1602`); IPv4 unchanged.
+ */
+export function normalizeIp(address: string): string {
+  return isIPv6(address) ? new URL(`http://[${address}]/`).hostname.slice(1, -1) : address
+}

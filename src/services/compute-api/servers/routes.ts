@@ -9,14 +9,22 @@ import { ApiFault, badRequest } from '../faults.js'
 import { atLeast } from '../microversion.js'
 import { callerOf, collectionLinks, pageOf, param, queryOf, resourceLinks, type Caller } from '../request.js'
 import { route, type ComputeApiDeps } from '../routing.js'
-import { DESCRIPTION_PATTERN, nameType, validate, type Schema } from '../validation.js'
+import { DESCRIPTION_PATTERN, nameType, normalizeIp, validate, type Schema } from '../validation.js'
 import { QuotaEngine } from '../quota/engine.js'
 import { checkNumInstancesQuota, withProjectQuotaLock } from '../quota/instances.js'
+import { checkCreateRequest } from './create-checks.js'
 import type { ServerDeps } from './deps.js'
+import { addListFilters, isoFilterTime } from './list-filters.js'
 import { registerServerActionRoutes } from './actions/index.js'
 import { registerMetadataAndTagRoutes } from './metadata-and-tags.js'
-import { addGroupMembers, groupForScheduling, registerServerGroupRoutes } from './server-groups.js'
-import { basicView, detailView, isoSeconds, statesOf } from './view.js'
+import {
+  addGroupMembers,
+  groupForScheduling,
+  groupsOfInstance,
+  registerServerGroupRoutes,
+  removeGroupMember,
+} from './server-groups.js'
+import { actionView, basicView, detailView, isoSeconds, statesOf } from './view.js'
 
 const countType: Schema = { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1 }
 const descriptionType: Schema = {
@@ -52,8 +60,8 @@ function createSchema(request: FastifyRequest): Schema {
           user_data: { type: 'string', maxLength: 65535 },
           config_drive: {},
           security_groups: { type: 'array' },
-          accessIPv4: { type: 'string' },
-          accessIPv6: { type: 'string' },
+          accessIPv4: { type: 'string', format: 'ipv4' },
+          accessIPv6: { type: 'string', format: 'ipv6' },
           'OS-DCF:diskConfig': { type: 'string', enum: ['AUTO', 'MANUAL'] },
           block_device_mapping_v2: { type: 'array' },
           ...(atLeast(request, 19) ? { description: descriptionType } : {}),
@@ -122,6 +130,7 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       throw error
     })
     if (flavor.disabled) throw badRequest('Flavor is disabled.')
+    await checkCreateRequest(request, caller, servers, flavor, flavorRef)
     const imageRef = typeof body.imageRef === 'string' ? body.imageRef.replace(/^.*\/images\//, '') : ''
     if (imageRef === '') throw badRequest('Missing imageRef attribute')
     let keyData: string | null = null
@@ -232,8 +241,8 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
               launch_index: index,
               availability_zone: typeof body.availability_zone === 'string' ? body.availability_zone : null,
               config_drive: body.config_drive === true || body.config_drive === 'True' ? 'True' : '',
-              access_ip_v4: typeof body.accessIPv4 === 'string' ? body.accessIPv4 : null,
-              access_ip_v6: typeof body.accessIPv6 === 'string' ? body.accessIPv6 : null,
+              access_ip_v4: typeof body.accessIPv4 === 'string' ? normalizeIp(body.accessIPv4) : null,
+              access_ip_v6: typeof body.accessIPv6 === 'string' ? normalizeIp(body.accessIPv6) : null,
               auto_disk_config: body['OS-DCF:diskConfig'] === 'AUTO',
               progress: 0,
               locked: false,
@@ -310,12 +319,9 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
     const allTenants = param(request, 'all_tenants')
     const filter: { -readonly [K in keyof InstanceFilter]: InstanceFilter[K] } = {}
     if (!(caller.isAdmin && allTenants !== undefined)) filter.projectId = caller.projectId
-    const name = param(request, 'name')
-    if (name !== undefined) {
-      // Nova's regexp match, as a LIKE on the substring the pattern names (first cut).
-      filter.name = `%${name.replace(/^\^|\$$/g, '').replace(/[.*+?]/g, '%')}%`
-      filter.nameLike = true
-    }
+    // `limit=0` asks for no servers at all (Nova's instance list returns [] for a zero limit).
+    if (param(request, 'limit')?.trim() === '0') return { servers: [] }
+    if (!(await addListFilters(request, caller, filter, deps.flavors))) return { servers: [] }
     const statuses = query.status === undefined ? [] : [query.status].flat()
     if (statuses.length > 0) {
       const vm = new Set<string>()
@@ -338,9 +344,7 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
     if (host !== undefined && caller.isAdmin) filter.host = host
     const changesSince = param(request, 'changes-since')
     if (changesSince !== undefined) {
-      const at = new Date(changesSince)
-      if (Number.isNaN(at.getTime())) throw badRequest(`Invalid filter field: changes-since.`)
-      filter.changesSince = at
+      filter.changesSince = isoFilterTime('changes-since', changesSince)
       filter.withDeleted = true
     }
     for (const [key, field] of [
@@ -391,7 +395,9 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
 
   route(app, 'GET', '/servers/:server_id', async (request) => {
     const id = (request.params as { server_id: string }).server_id
-    return { server: detailView(request, settings, callerOf(request), await load(request, id)) }
+    const server = detailView(request, settings, callerOf(request), await load(request, id))
+    if (atLeast(request, 71)) server.server_groups = await groupsOfInstance(servers.apiDb, id)
+    return { server }
   })
 
   route(app, 'PUT', '/servers/:server_id', async (request) => {
@@ -405,6 +411,9 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
             type: 'object',
             properties: {
               name: nameType,
+              accessIPv4: { type: 'string', format: 'ipv4' },
+              accessIPv6: { type: 'string', format: 'ipv6' },
+              'OS-DCF:diskConfig': { type: 'string', enum: ['AUTO', 'MANUAL'] },
               ...(atLeast(request, 19) ? { description: descriptionType } : {}),
               ...(atLeast(request, 90) ? { hostname: { type: 'string', minLength: 1, maxLength: 255 } } : {}),
             },
@@ -422,8 +431,14 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       ...(typeof body.name === 'string' ? { display_name: body.name } : {}),
       ...('description' in body ? { display_description: (body.description as string | null) ?? null } : {}),
       ...(typeof body.hostname === 'string' ? { hostname: body.hostname } : {}),
+      ...(typeof body.accessIPv4 === 'string' ? { access_ip_v4: normalizeIp(body.accessIPv4) } : {}),
+      ...(typeof body.accessIPv6 === 'string' ? { access_ip_v6: normalizeIp(body.accessIPv6) } : {}),
+      ...(typeof body['OS-DCF:diskConfig'] === 'string'
+        ? { auto_disk_config: body['OS-DCF:diskConfig'] === 'AUTO' }
+        : {}),
     })
-    return { server: detailView(request, settings, caller, updated) }
+    const groups = atLeast(request, 75) ? await groupsOfInstance(servers.apiDb, id) : []
+    return { server: actionView(request, settings, caller, updated, groups) }
   })
 
   route(app, 'DELETE', '/servers/:server_id', async (request, reply) => {
@@ -431,6 +446,8 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
     const id = (request.params as { server_id: string }).server_id
     const instance = await load(request, id)
     if (instance.locked === true && !caller.isAdmin) throw new InstanceIsLocked({ instanceUuid: id })
+    // A deleted server leaves its server group at once (the group no longer lists or counts it).
+    await removeGroupMember(servers.apiDb, id)
     await servers.actions.startAction(id, {
       action: 'delete',
       requestId: request.id,

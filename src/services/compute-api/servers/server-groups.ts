@@ -58,6 +58,24 @@ async function loadGroups(
   })
 }
 
+/** The uuids of the server groups the instance belongs to (at most one in Nova): the 2.71 `server_groups`. */
+export async function groupsOfInstance(apiDb: Database<unknown>, instanceUuid: string): Promise<string[]> {
+  const k = apiDb.kysely as UntypedKysely
+  const rows = (await k
+    .selectFrom('instance_group_member')
+    .innerJoin('instance_groups', 'instance_groups.id', 'instance_group_member.group_id')
+    .select('instance_groups.uuid as uuid')
+    .where('instance_group_member.instance_uuid', '=', instanceUuid)
+    .execute()) as { uuid: string }[]
+  return rows.map((r) => r.uuid)
+}
+
+/** Takes a server out of its group (on delete: the group's members and counts are of live servers). */
+export async function removeGroupMember(apiDb: Database<unknown>, instanceUuid: string): Promise<void> {
+  const k = apiDb.kysely as UntypedKysely
+  await k.deleteFrom('instance_group_member').where('instance_uuid', '=', instanceUuid).execute()
+}
+
 /**
  * The group a boot names in its `group` scheduler hint, as the scheduler needs it (policy, rules, members and the
  * hosts they run on); 400 when the caller's project has no such group.

@@ -120,6 +120,40 @@ export function basicView(request: FastifyRequest, settings: RequestSettings, in
   }
 }
 
+/** What update and rebuild answers leave out before 2.75 (they show everything from 2.75). */
+const NOT_IN_ACTION_VIEW = new Set([
+  'OS-EXT-AZ:availability_zone',
+  'config_drive',
+  'key_name',
+  'OS-SRV-USG:launched_at',
+  'OS-SRV-USG:terminated_at',
+  'security_groups',
+  'OS-EXT-STS:task_state',
+  'OS-EXT-STS:vm_state',
+  'OS-EXT-STS:power_state',
+  'os-extended-volumes:volumes_attached',
+  'host_status',
+])
+
+/**
+ * The server in the answer of `PUT /servers/{id}` and of rebuild: before 2.75 without the extended attributes,
+ * status, usage, key, zone, config drive, security groups and volumes; from 2.75 the full view with the
+ * `server_groups` (uuids) it belongs to.
+ */
+export function actionView(
+  request: FastifyRequest,
+  settings: RequestSettings,
+  caller: Caller,
+  instance: InstanceRecord,
+  serverGroups: readonly string[],
+): Record<string, unknown> {
+  const server = detailView(request, settings, caller, instance)
+  if (atLeast(request, 75)) return { ...server, server_groups: [...serverGroups] }
+  for (const key of Object.keys(server))
+    if (key.startsWith('OS-EXT-SRV-ATTR:') || NOT_IN_ACTION_VIEW.has(key)) delete server[key]
+  return server
+}
+
 /** Nova's server view (views/servers.py ViewBuilder.show) at the request's microversion. */
 export function detailView(
   request: FastifyRequest,
