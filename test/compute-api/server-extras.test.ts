@@ -9,7 +9,7 @@ describe('[server-extras] ips, os-server-password and instance actions of delete
   before(async () => {
     cloud = await startBuildCloud({ computes: ['cmp-1'] })
     const r = await cloud.call('POST', '/servers', {
-      server: { name: 'vm1', flavorRef: '1', imageRef: 'cirros' },
+      server: { name: 'vm1', flavorRef: '1', imageRef: cloud.imageId },
     })
     assert.equal(r.status, 202, JSON.stringify(r.body))
     server = r.body.server.id
@@ -53,7 +53,7 @@ describe('[server-extras] ips, os-server-password and instance actions of delete
 
   it('os-instance-actions of a deleted server: 404 before 2.21, listed from 2.21', async () => {
     const r = await cloud.call('POST', '/servers', {
-      server: { name: 'gone', flavorRef: '1', imageRef: 'cirros' },
+      server: { name: 'gone', flavorRef: '1', imageRef: cloud.imageId },
     })
     const id = r.body.server.id
     await cloud.status(id, 'ACTIVE')

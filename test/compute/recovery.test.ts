@@ -70,7 +70,7 @@ describe('[recovery] nova-compute settles instances a crash left mid-operation, 
       server: {
         name,
         flavorRef: '1',
-        imageRef: 'cirros',
+        imageRef: cloud.imageId,
         min_count: count,
         max_count: count,
         networks: 'none',

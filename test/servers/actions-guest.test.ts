@@ -13,7 +13,9 @@ describe('[server-actions] pause, suspend, lock, resetState, changePassword, con
   })
 
   const boot = async (name: string): Promise<{ id: string; host: string }> => {
-    const r = await cloud.call('POST', '/servers', { server: { name, flavorRef: '1', imageRef: 'cirros' } })
+    const r = await cloud.call('POST', '/servers', {
+      server: { name, flavorRef: '1', imageRef: cloud.imageId },
+    })
     assert.equal(r.status, 202, JSON.stringify(r.body))
     const id = r.body.server.id as string
     return { id, host: (await cloud.status(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host'] as string }

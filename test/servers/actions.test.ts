@@ -16,7 +16,7 @@ describe('[server-actions] POST /servers/{id}/action: dispatcher, reboot, stop a
     const r = await cloud.call(
       'POST',
       '/servers',
-      { server: { name, flavorRef: '1', imageRef: 'cirros' } },
+      { server: { name, flavorRef: '1', imageRef: cloud.imageId } },
       token,
     )
     assert.equal(r.status, 202, JSON.stringify(r.body))

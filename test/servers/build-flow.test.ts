@@ -42,7 +42,7 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
       server: {
         name: 'vm',
         flavorRef: '1',
-        imageRef: 'cirros',
+        imageRef: cloud.imageId,
         min_count: 3,
         max_count: 3,
         networks: 'none',
@@ -64,7 +64,7 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
       assert.ok(['cmp-1', 'cmp-2'].includes(server['OS-EXT-SRV-ATTR:host']))
       assert.match(server['OS-SRV-USG:launched_at'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/)
       assert.deepEqual(server.flavor.id, '1')
-      assert.deepEqual(server.image.id, 'cirros')
+      assert.deepEqual(server.image.id, cloud.imageId)
       assert.equal(server.tenant_id, 'project-a')
       assert.equal(server.progress, 0)
     }
@@ -111,7 +111,7 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
 
   it('NoValidHost puts the server in ERROR with the explanation as its fault', async () => {
     const created = await call('POST', '/servers', {
-      server: { name: 'big', flavorRef: '9', imageRef: 'cirros' },
+      server: { name: 'big', flavorRef: '9', imageRef: cloud.imageId },
     })
     assert.equal(created.status, 202)
     const server = await status(created.body.server.id, 'ERROR')
@@ -124,7 +124,7 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
 
   it('a failed spawn puts the server in ERROR with a fault and gives its allocations back', async () => {
     const created = await call('POST', '/servers', {
-      server: { name: 'broken-1', flavorRef: '1', imageRef: 'cirros' },
+      server: { name: 'broken-1', flavorRef: '1', imageRef: cloud.imageId },
     })
     const id = created.body.server.id
     const server = await status(id, 'ERROR')
@@ -138,7 +138,7 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
 
   it('server metadata (set, merge, replace, items) and tags (2.26) with Nova codes', async () => {
     const created = await call('POST', '/servers', {
-      server: { name: 'meta-1', flavorRef: '1', imageRef: 'cirros', metadata: { a: '1' } },
+      server: { name: 'meta-1', flavorRef: '1', imageRef: cloud.imageId, metadata: { a: '1' } },
     })
     const id = created.body.server.id as string
     const md = (method: string, url: string, body?: unknown) => call(method, `/servers/${id}${url}`, body)
@@ -229,7 +229,7 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
     })
     const boot = (name: string, group: string, count = 1) =>
       call('POST', '/servers', {
-        server: { name, flavorRef: '1', imageRef: 'cirros', min_count: count, max_count: count },
+        server: { name, flavorRef: '1', imageRef: cloud.imageId, min_count: count, max_count: count },
         'os:scheduler_hints': { group },
       })
     const hostsOf = async (prefix: string) => {
@@ -261,7 +261,9 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
   })
 
   it('unknown flavors and servers answer 400 and 404', async () => {
-    const r = await call('POST', '/servers', { server: { name: 'x', flavorRef: 'nope', imageRef: 'cirros' } })
+    const r = await call('POST', '/servers', {
+      server: { name: 'x', flavorRef: 'nope', imageRef: cloud.imageId },
+    })
     assert.equal(r.status, 400)
     assert.equal(r.body.badRequest.message, 'Flavor nope could not be found.')
     const missing = await call('GET', '/servers/00000000-0000-0000-0000-000000000000')

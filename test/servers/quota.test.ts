@@ -62,7 +62,12 @@ for (const backend of await databaseBackends()) {
       })
 
       const create = (token: string, flavorRef = '1', extra: Obj = {}) =>
-        call('POST', '/servers', { server: { name: 'vm', flavorRef, imageRef: 'cirros', ...extra } }, token)
+        call(
+          'POST',
+          '/servers',
+          { server: { name: 'vm', flavorRef, imageRef: cloud.imageId, ...extra } },
+          token,
+        )
       const forbidden = (message: string) => ({ forbidden: { code: 403, message } })
       const live = async (project: string): Promise<number> => (await engine.instanceUsage(project)).instances
       const mappings = async (project: string): Promise<number> => {

@@ -24,7 +24,7 @@ describe('[reschedule] a failed build goes to the next alternate; after the last
 
   const boot = async (name: string): Promise<string> => {
     const created = await cloud.call('POST', '/servers', {
-      server: { name, flavorRef: '1', imageRef: 'cirros', networks: 'none' },
+      server: { name, flavorRef: '1', imageRef: cloud.imageId, networks: 'none' },
     })
     assert.equal(created.status, 202, JSON.stringify(created.body))
     return created.body.server.id as string

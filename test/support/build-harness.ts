@@ -1,5 +1,6 @@
 // The in-process cloud of the build-flow tests: compute API + conductor + scheduler + placement + N fake computes.
 import { strict as assert } from 'node:assert'
+import { Readable } from 'node:stream'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -47,6 +48,10 @@ import {
   selectionDepsFromConfig,
   SINGLE_CELL_UUID,
 } from '../../src/services/scheduler/index.js'
+import { createImageApp } from '../../src/services/image/app.js'
+import { ImageClient } from '../../src/services/image/client.js'
+import { FileImageStore } from '../../src/services/image/file-store.js'
+import { createImageRecords } from '../../src/services/image/store/image-records.js'
 import { placementHarness, type PlacementHarness } from '../placement/support.js'
 import { persona } from './personas.js'
 import { openTestBus } from './test-bus.js'
@@ -125,6 +130,12 @@ export interface BuildCloud {
   /** The started fake computes and their drivers, by host. */
   readonly computes: Map<string, ComputeService>
   readonly drivers: Map<string, FakeDriver>
+  /** The public, active image `cirros` (raw, 1 KiB) every server boots from. */
+  readonly imageId: string
+  /** The image service's endpoint (token ADMIN or any persona). */
+  readonly imageUrl: string
+  /** The image service (Glance v2 on a local port) as `token` (default ADMIN) sees it. */
+  images(token?: string): ImageClient
   /** Calls the compute API (`/v2.1` + url) as `token` (default MEMBER_A) at `version`. */
   readonly call: ApiCall
   /** Waits for the server's status (as ADMIN); returns the server. */
@@ -229,6 +240,23 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
     }
   }
 
+  // The image service on a local port, over the API database, knowing the cloud's personas.
+  const imageApp = createImageApp(
+    {
+      images: createImageRecords(apiDb),
+      store: new FileImageStore(path.join(dir, 'images')),
+      staging: new FileImageStore(path.join(dir, 'images', 'staging')),
+      limits: { maxImageBytes: 2 ** 30, imageCountPerProject: 1000, bytesPerProject: 2 ** 40 },
+    },
+    { logger, publicUrl: 'http://127.0.0.1', auth: { checker, identityUri: 'http://id/v3' } },
+  )
+  const imageUrl = await imageApp.listen({ host: '127.0.0.1', port: 0 })
+  const images = (token = 'ADMIN') => new ImageClient({ baseUrl: imageUrl, token: () => token })
+  const cirros = await images().upload(
+    { name: 'cirros', disk_format: 'raw', container_format: 'bare', visibility: 'public' },
+    Readable.from([Buffer.alloc(1024, 1)]),
+  )
+
   let call: ApiCall = async () => ({ status: 0, body: {} })
   const cloud: BuildCloud = {
     dir,
@@ -245,6 +273,9 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
     conductorBuild,
     computes,
     drivers,
+    imageId: cirros.id,
+    imageUrl,
+    images,
     call: (...args) => call(...args),
     status: async (id, want) =>
       await until(`${id} ${want}`, async () => {
@@ -255,6 +286,7 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
     async close() {
       for (const c of [...computes.values()].reverse()) await c.stop(1000)
       for (const s of services.reverse()) await s.stop(1000)
+      await imageApp.close()
       await bus.close()
       await mainDb.close()
       if (placement === undefined) await apiDb.close()
@@ -278,6 +310,7 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
         compute: computeClient,
         placement: placementClient(),
         enableInstancePassword: true,
+        images,
         clock: systemClock,
         logger,
         ...options.servers?.(cloud),

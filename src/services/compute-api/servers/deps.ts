@@ -10,8 +10,11 @@ import { passwordTokenSource } from '../../identity/client.js'
 import { ComputeClient } from '../../compute/client.js'
 import { ConductorClient } from '../../conductor/client.js'
 import { fetchTransport, PlacementClient, placementAccess } from '../../placement/client.js'
+import { ImageClient } from '../../image/client.js'
 import { quotaDefaultsOf } from '../admin/deps.js'
+import { imageEndpoint } from '../images/deps.js'
 import type { ComputeApiEnv } from '../env.js'
+import type { ImageLookup } from './image-check.js'
 
 /** Dependencies of the servers resource and the build flow it starts (repositories, RPC clients, …). */
 export interface ServerDeps {
@@ -29,6 +32,11 @@ export interface ServerDeps {
    * `[quota]` defaults. Undefined: not enforced (NoopQuotaDriver).
    */
   readonly quota?: { readonly mainDb: Database<unknown>; readonly defaults: Readonly<Record<string, number>> }
+  /**
+   * The image service acting with the caller's token (imageRef is checked at create: exists, active, fits the
+   * flavor); undefined: not checked.
+   */
+  readonly images?: (token: string) => ImageLookup
   /** `[api] enable_instance_password`. */
   readonly enableInstancePassword: boolean
   /** `[quota] server_groups` (-1: unlimited); undefined: not checked. */
@@ -41,6 +49,7 @@ export function createServerDeps(env: ComputeApiEnv): ServerDeps {
   const timeoutMs = env.config.DEFAULT.rpc_response_timeout * 1000
   const access = placementAccess(env.config)
   const caps = env.config.upgrade_levels as { conductor?: string; compute?: string }
+  const imageUrl = imageEndpoint(env.config)
   return {
     instances: createInstancesRepository(env.mainDb),
     actions: createInstanceActionsRepository(env.mainDb),
@@ -60,6 +69,7 @@ export function createServerDeps(env: ComputeApiEnv): ServerDeps {
       ? {}
       : { quota: { mainDb: env.mainDb, defaults: quotaDefaultsOf(env.config.quota) } }),
     serverGroupQuota: env.config.quota.server_groups,
+    images: (token) => new ImageClient({ baseUrl: imageUrl, token: () => token }),
     enableInstancePassword:
       (env.config.api as { enable_instance_password?: boolean }).enable_instance_password ?? true,
     clock: env.clock,

@@ -14,6 +14,7 @@ import { QuotaEngine } from '../quota/engine.js'
 import { checkNumInstancesQuota, withProjectQuotaLock } from '../quota/instances.js'
 import { checkCreateRequest } from './create-checks.js'
 import type { ServerDeps } from './deps.js'
+import { bootsFromVolume, checkRequestedImage } from './image-check.js'
 import { addListFilters, isoFilterTime } from './list-filters.js'
 import { registerServerActionRoutes } from './actions/index.js'
 import { registerMetadataAndTagRoutes } from './metadata-and-tags.js'
@@ -132,7 +133,14 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
     if (flavor.disabled) throw badRequest('Flavor is disabled.')
     await checkCreateRequest(request, caller, servers, flavor, flavorRef)
     const imageRef = typeof body.imageRef === 'string' ? body.imageRef.replace(/^.*\/images\//, '') : ''
-    if (imageRef === '') throw badRequest('Missing imageRef attribute')
+    // imageRef may be left out only when booting from a volume; the image is checked once per request.
+    const bfv = bootsFromVolume(body.block_device_mapping_v2)
+    if (imageRef === '' && !bfv) throw badRequest('Missing imageRef attribute')
+    const token = request.headers['x-auth-token']
+    const image =
+      imageRef === '' || servers.images === undefined
+        ? undefined
+        : await checkRequestedImage(servers.images(typeof token === 'string' ? token : ''), imageRef, flavor)
     let keyData: string | null = null
     if (typeof body.key_name === 'string') {
       const key = await deps.keypairs.get(caller.userId, body.key_name).catch(() => undefined)
@@ -187,7 +195,8 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
         swap: flavor.swap,
         extraSpecs: flavor.extraSpecs,
       },
-      image: { id: imageRef, properties: {} },
+      image: image?.spec ?? (imageRef === '' ? { properties: {} } : { id: imageRef, properties: {} }),
+      ...(bfv ? { isBfv: true } : {}),
       ...(typeof body.availability_zone === 'string' ? { availabilityZone: body.availability_zone } : {}),
       schedulerHints: hints,
       ...(group === undefined ? {} : { instanceGroup: group.spec }),
@@ -234,6 +243,7 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
               ephemeral_gb: flavor.ephemeralGb,
               instance_type_id: flavor.id,
               image_ref: imageRef,
+              system_metadata: image?.systemMetadata ?? {},
               key_name: typeof body.key_name === 'string' ? body.key_name : null,
               key_data: keyData,
               user_data: typeof body.user_data === 'string' ? body.user_data : null,
