@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { createHash, createPrivateKey } from 'node:crypto'
+import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { computeApiHarness, type ComputeApiHarness } from './support.js'
 
@@ -72,6 +72,31 @@ describe('compute API keypairs', () => {
     assert.equal(x509.status, 201)
     assert.equal(x509.body.keypair.fingerprint, CERT_SHA1)
     assert.equal(x509.body.keypair.type, 'x509')
+  })
+
+  it('generates x509 key pairs: a self-signed certificate for a new RSA key, fingerprint its SHA-1', async () => {
+    const r = await api.call(
+      'POST',
+      '/v2.1/os-keypairs',
+      { keypair: { name: 'made-cert', type: 'x509' } },
+      { token: 'MEMBER_A', version: '2.2' },
+    )
+    assert.equal(r.status, 201, JSON.stringify(r.body))
+    const cert = new X509Certificate(r.body.keypair.public_key)
+    assert.ok(cert.verify(createPublicKey(r.body.keypair.private_key)), 'signed by its own key')
+    assert.ok(cert.checkPrivateKey(createPrivateKey(r.body.keypair.private_key)))
+    assert.match(cert.subject, /O=OpenStack/)
+    assert.equal(cert.subject, cert.issuer)
+    assert.equal(r.body.keypair.fingerprint, cert.fingerprint.toLowerCase())
+    assert.match(r.body.keypair.private_key, /^-----BEGIN RSA PRIVATE KEY-----/)
+    const shown = await api.call('GET', '/v2.1/os-keypairs/made-cert', undefined, {
+      token: 'MEMBER_A',
+      version: '2.2',
+    })
+    assert.equal(shown.body.keypair.public_key, r.body.keypair.public_key)
+    assert.equal(shown.body.keypair.type, 'x509')
+    const gone = await api.call('DELETE', '/v2.1/os-keypairs/made-cert', undefined, { token: 'MEMBER_A' })
+    assert.equal(gone.status, 202)
   })
 
   it('refuses bad keys, unsafe names, duplicates and unknown fields', async () => {

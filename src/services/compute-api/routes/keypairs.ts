@@ -7,6 +7,7 @@ import { authorize, callerOf, collectionLinks, pageOf, param } from '../request.
 import { route, type ComputeApiDeps } from '../routing.js'
 import type { KeyPair } from '../store/keypairs.js'
 import { nameType, validate, type Schema } from '../validation.js'
+import { generateX509KeyPair } from '../x509.js'
 
 const POLICY = 'os_compute_api:os-keypairs'
 
@@ -97,10 +98,11 @@ export function registerKeypairRoutes(app: FastifyInstance, deps: ComputeApiDeps
     let fingerprint: string
     if (publicKey !== undefined) {
       fingerprint = type === 'x509' ? x509Fingerprint(publicKey) : sshFingerprint(publicKey)
-    } else if (type === 'x509') {
-      throw new InvalidKeypair({ reason: 'generating x509 key pairs is not supported; import a certificate' })
     } else {
-      const generated = await generateSshKeyPair()
+      const generated =
+        type === 'x509'
+          ? await generateX509KeyPair(userId, callerOf(request).projectId)
+          : await generateSshKeyPair()
       publicKey = generated.publicKey
       privateKey = generated.privateKey
       fingerprint = generated.fingerprint
