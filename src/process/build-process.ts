@@ -269,6 +269,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
             createComputeService({
               ...common,
               syncPowerStateIntervalS: config.DEFAULT.sync_power_state_interval,
+              reclaimInstanceIntervalS: config.DEFAULT.reclaim_instance_interval,
               conductor: new ConductorClient({
                 bus,
                 timeoutMs,

@@ -197,6 +197,7 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
       placement: placementClient(),
       resources: { ...resourceTrackerSettings(config), reservedHostMemoryMb: 0, reservedHostDiskMb: 0 },
       updateResourcesIntervalS: -1,
+      reclaimInstanceIntervalS: config.DEFAULT.reclaim_instance_interval,
       ...(o.syncPowerStateIntervalS === undefined
         ? {}
         : { syncPowerStateIntervalS: o.syncPowerStateIntervalS }),
@@ -310,6 +311,7 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
         compute: computeClient,
         placement: placementClient(),
         enableInstancePassword: true,
+        reclaimInstanceIntervalS: config.DEFAULT.reclaim_instance_interval,
         images,
         clock: systemClock,
         logger,

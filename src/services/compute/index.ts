@@ -38,11 +38,15 @@ export interface ComputeServiceOptions {
   readonly updateResourcesIntervalS: number
   /** `[DEFAULT] sync_power_state_interval`: > 0 seconds; 0 the default spacing; < 0 never. Default 600. */
   readonly syncPowerStateIntervalS?: number
+  /** `[DEFAULT] reclaim_instance_interval`: > 0 reclaims soft-deleted instances that often. Default 0. */
+  readonly reclaimInstanceIntervalS?: number
 }
 
 export interface ComputeService extends Service {
   readonly driver: HypervisorDriver
   readonly resourceTracker: ResourceTracker
+  /** One run of the reclaim of soft-deleted instances (Nova's _reclaim_queued_deletes). */
+  reclaimQueuedDeletes(ctx: RequestContext): Promise<void>
   /** One run of the power-state sync periodic task (Nova's _sync_power_states). */
   syncPowerStates(ctx: RequestContext): Promise<void>
   /** The start-up recovery (Nova's _init_instance for each instance of the host), then the allocation heal. */
@@ -78,6 +82,8 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
   }
   const spacing = (interval: number) => (interval === 0 ? DEFAULT_PERIODIC_SPACING_S : interval)
   const syncInterval = options.syncPowerStateIntervalS ?? 600
+  const actions = new InstanceActions({ host: options.host, driver, conductor: options.conductor, logger })
+  const reclaimInterval = options.reclaimInstanceIntervalS ?? 0
   const periodicTasks: PeriodicTask[] = [
     ...(options.updateResourcesIntervalS < 0
       ? []
@@ -95,6 +101,15 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
             name: '_sync_power_states',
             spacingS: spacing(syncInterval),
             run: (ctx: RequestContext) => syncPowerStates(recovery, ctx),
+          },
+        ]),
+    ...(reclaimInterval <= 0
+      ? []
+      : [
+          {
+            name: '_reclaim_queued_deletes',
+            spacingS: reclaimInterval,
+            run: (ctx: RequestContext) => actions.reclaimQueuedDeletes(ctx, reclaimInterval),
           },
         ]),
   ]
@@ -115,12 +130,7 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
         placement: options.placement,
         logger,
       }).endpoints(),
-      ...new InstanceActions({
-        host: options.host,
-        driver,
-        conductor: options.conductor,
-        logger,
-      }).endpoints(),
+      ...actions.endpoints(),
     },
     bus: options.bus,
     registry: patientRegistry(options.conductor, logger, stopping.signal),
@@ -148,6 +158,7 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
     driver,
     resourceTracker: tracker,
     syncPowerStates: (ctx) => syncPowerStates(recovery, ctx),
+    reclaimQueuedDeletes: (ctx) => actions.reclaimQueuedDeletes(ctx, reclaimInterval),
     async recover(ctx) {
       await initInstances(recovery, ctx)
       await tracker.update(ctx)

@@ -287,6 +287,33 @@ export class InstanceActions {
     })
   }
 
+  /**
+   * Nova's _reclaim_queued_deletes: each SOFT_DELETED instance of this host with no task pending, soft-deleted
+   * (last updated) more than `intervalS` ago, is deleted for good: guest destroyed, then the conductor
+   * soft-deletes the row and removes its allocations.
+   */
+  async reclaimQueuedDeletes(ctx: RequestContext, intervalS: number): Promise<void> {
+    const { conductor, driver, host, logger } = this.#d
+    if (intervalS <= 0) return
+    const before = Date.now() - intervalS * 1000
+    for (const instance of await conductor.instancesOnHost(ctx, host)) {
+      if (instance.vm_state !== 'soft-delete' || instance.task_state !== null) continue
+      if (instance.updated_at !== null && Date.parse(instance.updated_at) > before) continue
+      try {
+        logger.info({ instance: instance.uuid }, 'reclaiming a soft-deleted instance')
+        await conductor.instanceUpdate(ctx, instance.uuid, { task_state: 'deleting' }, [null])
+        await driver.destroy(guestRef(instance))
+        await conductor.instanceUpdate(ctx, instance.uuid, {
+          power_state: PowerState.NOSTATE,
+          terminated_at: new Date().toISOString(),
+        })
+        await conductor.instanceDestroy(ctx, instance.uuid)
+      } catch (error) {
+        logger.warn({ err: error, instance: instance.uuid }, 'could not reclaim the soft-deleted instance')
+      }
+    }
+  }
+
   /** The guest's console log, its last `tailLength` lines when given (0: nothing). */
   async getConsoleOutput(ctx: RequestContext, uuid: string, tailLength?: number): Promise<string> {
     const instance = await this.#d.conductor.instanceGet(ctx, uuid)

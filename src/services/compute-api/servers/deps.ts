@@ -39,6 +39,8 @@ export interface ServerDeps {
   readonly images?: (token: string) => ImageLookup
   /** `[api] enable_instance_password`. */
   readonly enableInstancePassword: boolean
+  /** `[DEFAULT] reclaim_instance_interval`: > 0 makes DELETE a soft delete (restore, forceDelete). */
+  readonly reclaimInstanceIntervalS?: number
   /** `[quota] server_groups` (-1: unlimited); undefined: not checked. */
   readonly serverGroupQuota?: number
   readonly clock: Clock
@@ -69,6 +71,7 @@ export function createServerDeps(env: ComputeApiEnv): ServerDeps {
       ? {}
       : { quota: { mainDb: env.mainDb, defaults: quotaDefaultsOf(env.config.quota) } }),
     serverGroupQuota: env.config.quota.server_groups,
+    reclaimInstanceIntervalS: env.config.DEFAULT.reclaim_instance_interval,
     images: (token) => new ImageClient({ baseUrl: imageUrl, token: () => token }),
     enableInstancePassword:
       (env.config.api as { enable_instance_password?: boolean }).enable_instance_password ?? true,

@@ -16,6 +16,7 @@ import { checkCreateRequest } from './create-checks.js'
 import type { ServerDeps } from './deps.js'
 import { bootsFromVolume, checkRequestedImage } from './image-check.js'
 import { addListFilters, isoFilterTime } from './list-filters.js'
+import { softDeleteServer } from './actions/deferred-delete.js'
 import { registerServerActionRoutes } from './actions/index.js'
 import { registerMetadataAndTagRoutes } from './metadata-and-tags.js'
 import {
@@ -464,7 +465,9 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       userId: caller.userId,
       projectId: caller.projectId,
     })
-    if (instance.host === null) {
+    if (await softDeleteServer(servers, contextOf(request, caller), instance)) {
+      // [DEFAULT] reclaim_instance_interval > 0: SOFT_DELETED until reclaimed, restored or force-deleted.
+    } else if (instance.host === null) {
       // Not on a host yet (or never scheduled): the API deletes it itself (Nova's local delete).
       await servers.instances.update(id, { vm_state: 'deleted', task_state: null, terminated_at: new Date() })
       await servers.instances.softDelete(id)

@@ -31,6 +31,7 @@ import { validate } from '../../validation.js'
 import type { ServerDeps } from '../deps.js'
 import { stateConflict } from './guards.js'
 import { adminActions } from './admin.js'
+import { deferredDeleteActions } from './deferred-delete.js'
 import { guestActions } from './guest.js'
 import { lockActions } from './lock.js'
 import { pauseSuspendActions } from './pause-suspend.js'
@@ -44,6 +45,7 @@ const ACTIONS: readonly ServerAction[] = [
   ...lockActions,
   ...adminActions,
   ...guestActions,
+  ...deferredDeleteActions,
 ]
 
 const REGISTRY: ReadonlyMap<string, ServerAction> = new Map(ACTIONS.map((a) => [a.key, a]))
