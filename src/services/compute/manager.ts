@@ -98,6 +98,8 @@ export class ComputeManager {
           uuid,
           { vm_state: 'building', task_state: 'spawning' },
           ['scheduling', null],
+          // Still a build: not one this host's start-up recovery already failed while the cast sat in its queue.
+          ['building'],
         )
       } catch (error) {
         // Deleted (or changed) while it was on its way here: nothing to build.

@@ -151,6 +151,8 @@ export class ConductorClient implements ServiceRegistry {
     uuid: string,
     changes: InstanceChanges,
     expectedTaskState?: readonly (string | null)[],
+    /** The update applies only while vm_state is one of these (a conductor older than this field ignores it). */
+    expectedVmState?: readonly string[],
   ): Promise<InstanceView> {
     return await this.#rpc.call<InstanceView>(
       ctx,
@@ -159,6 +161,7 @@ export class ConductorClient implements ServiceRegistry {
         uuid,
         changes,
         ...(expectedTaskState === undefined ? {} : { expected_task_state: expectedTaskState }),
+        ...(expectedVmState === undefined ? {} : { expected_vm_state: expectedVmState }),
       },
       { version: '1.2' },
     )

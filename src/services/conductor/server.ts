@@ -88,13 +88,16 @@ export function conductorEndpoints(deps: ConductorDeps): RpcEndpoints {
     instance_update: async (_ctx, args) => {
       const uuid = uuidArg(args, 'instance_update')
       const expected = args.expected_task_state
-      if (expected !== undefined && !Array.isArray(expected))
-        throw new Invalid('instance_update: expected_task_state must be a list')
-      const record = await buildDeps(deps).instances.update(
-        uuid,
-        changesArg(args.changes),
-        expected === undefined ? {} : { task_state: expected as (string | null)[] },
+      const expectedVm = args.expected_vm_state
+      if (
+        (expected !== undefined && !Array.isArray(expected)) ||
+        (expectedVm !== undefined && !Array.isArray(expectedVm))
       )
+        throw new Invalid('instance_update: expected_task_state and expected_vm_state must be lists')
+      const record = await buildDeps(deps).instances.update(uuid, changesArg(args.changes), {
+        ...(expected === undefined ? {} : { task_state: expected as (string | null)[] }),
+        ...(expectedVm === undefined ? {} : { vm_state: expectedVm as string[] }),
+      })
       return instanceView(record)
     },
     instance_fault_create: async (_ctx, args) => {
