@@ -47,7 +47,12 @@ export interface AdminHarness {
 
 /** The compute API with the admin resources over fresh SQLite main and API databases, called in-process. */
 export async function adminHarness(
-  options: { placement?: PlacementClient; overrides?: Record<string, Record<string, string>> } = {},
+  options: {
+    placement?: PlacementClient
+    overrides?: Record<string, Record<string, string>>
+    /** nova-compute's RPC as the admin resources see it (hypervisor uptime); default none. */
+    compute?: AdminDeps['compute']
+  } = {},
 ): Promise<AdminHarness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nova-compute-admin-'))
   const mainDb = await openDatabase(`sqlite:///${path.join(dir, 'main.sqlite')}`)
@@ -66,8 +71,10 @@ export async function adminHarness(
     registry: undefined as never,
   } satisfies ComputeApiEnv
   const admin = createAdminDeps(env, options.placement === undefined ? {} : { placement: options.placement })
-  const noPlacement: AdminDeps =
+  const withPlacement: AdminDeps =
     options.placement === undefined ? { ...admin, placement: () => undefined } : admin
+  const noPlacement: AdminDeps =
+    options.compute === undefined ? withPlacement : { ...withPlacement, compute: options.compute }
   const app = createComputeApiApp({
     logger: silentLogger(),
     auth: { checker, identityUri: 'http://id/v3' },

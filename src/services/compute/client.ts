@@ -21,8 +21,13 @@ export const COMPUTE_RPC_HISTORY: RpcVersionHistory = [
       'server actions: reboot/stop/start/pause/unpause/suspend/resume_instance, trigger_crash_dump, ' +
       'soft_delete_instance and restore_instance (casts); set_admin_password and get_console_output (calls)',
   },
+  {
+    version: '1.4',
+    change:
+      'support calls: get_diagnostics / get_instance_diagnostics, get_host_uptime; external_instance_event (cast)',
+  },
 ]
-export const COMPUTE_RPC_VERSION = '1.2'
+export const COMPUTE_RPC_VERSION = '1.4'
 
 /** The casts of compute 1.2 that take only the instance (Nova's instance-action RPC methods). */
 export type InstanceActionMethod =
@@ -35,6 +40,28 @@ export type InstanceActionMethod =
   | 'trigger_crash_dump'
   | 'soft_delete_instance'
   | 'restore_instance'
+
+/** An instance as the 1.4 support methods name it: its uuid and database id (the guest's name comes from it). */
+export interface InstanceRef {
+  readonly uuid: string
+  readonly id: number
+}
+
+/** What get_diagnostics answers: the guest's power state, and its diagnostics when it is running. */
+export interface DiagnosticsAnswer {
+  readonly state: string
+  readonly diagnostics?: Readonly<Record<string, unknown>>
+  /** The driver has no standard diagnostics (Nova's NotImplementedError). */
+  readonly notImplemented?: boolean
+}
+
+/** One os-server-external-events event (Nova's InstanceExternalEvent). */
+export interface ExternalEvent {
+  readonly name: string
+  readonly server_uuid: string
+  readonly status: string
+  readonly tag?: string
+}
 
 /** What build_and_run_instance carries besides the instance's uuid (re-read from the conductor on arrival). */
 export interface BuildAndRunArgs {
@@ -148,6 +175,44 @@ export class ComputeClient {
       'get_console_output',
       { instance_uuid: uuid, ...(tailLength === undefined ? {} : { tail_length: tailLength }) },
       { server: host, version: '1.2' },
+    )
+  }
+
+  /**
+   * A call (1.4): the guest's diagnostics, the legacy dict or (`standard`) the 2.48 ones, when it is running;
+   * else only its power state.
+   */
+  async getDiagnostics(
+    ctx: RequestContext,
+    host: string,
+    instance: InstanceRef,
+    standard: boolean,
+  ): Promise<DiagnosticsAnswer> {
+    return await this.#rpc.call<DiagnosticsAnswer>(
+      ctx,
+      standard ? 'get_instance_diagnostics' : 'get_diagnostics',
+      { instance_uuid: instance.uuid, instance_id: instance.id },
+      { server: host, version: '1.4' },
+    )
+  }
+
+  /** A call (1.4): the host's uptime as `uptime` prints it; null when the driver cannot tell. */
+  async getHostUptime(ctx: RequestContext, host: string): Promise<string | null> {
+    return await this.#rpc.call<string | null>(ctx, 'get_host_uptime', {}, { server: host, version: '1.4' })
+  }
+
+  /** A cast (1.4): external events (network, volume, power, …) for instances on `host`. */
+  async externalInstanceEvent(
+    ctx: RequestContext,
+    host: string,
+    instances: readonly InstanceRef[],
+    events: readonly ExternalEvent[],
+  ): Promise<void> {
+    await this.#rpc.cast(
+      ctx,
+      'external_instance_event',
+      { instances: [...instances], events: [...events] },
+      { server: host, version: '1.4' },
     )
   }
 }

@@ -13,6 +13,7 @@ import { InstanceActions } from './instance-actions.js'
 import { ComputeManager } from './manager.js'
 import { healAllocations, initInstances, syncPowerStates, type RecoveryDeps } from './recovery.js'
 import { ResourceTracker, type ResourceTrackerSettings } from './resource-tracker.js'
+import { supportEndpoints } from './support-ops.js'
 
 export { loadComputeDriver, COMPUTE_DRIVERS } from './drivers/index.js'
 export { LEFT_IN_BUILD_MESSAGE } from './recovery.js'
@@ -130,6 +131,7 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
         placement: options.placement,
         logger,
       }).endpoints(),
+      ...supportEndpoints({ host: options.host, driver, conductor: options.conductor, logger }),
       ...actions.endpoints(),
     },
     bus: options.bus,

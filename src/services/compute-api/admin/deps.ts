@@ -7,6 +7,7 @@ import {
   type Database,
   type ServicesRepository,
 } from '../../../db/index.js'
+import { ComputeClient } from '../../compute/client.js'
 import { passwordTokenSource } from '../../identity/client.js'
 import { fetchTransport, PlacementClient, placementAccess } from '../../placement/client.js'
 import type { ComputeApiEnv } from '../env.js'
@@ -34,6 +35,8 @@ export interface AdminDeps {
   readonly settings: AdminSettings
   /** Placement, for aggregate mirroring and the COMPUTE_STATUS_DISABLED trait; undefined: not mirrored. */
   readonly placement: () => PlacementClient | undefined
+  /** nova-compute's RPC (hypervisor uptime); undefined: not asked (uptime is 501). */
+  readonly compute?: Pick<ComputeClient, 'getHostUptime'>
 }
 
 /** The `[quota]` defaults by the API's resource names. */
@@ -64,6 +67,14 @@ export function createAdminDeps(
     computeNodes: createComputeNodesRepository(env.mainDb),
     clock: env.clock,
     logger: env.logger,
+    ...(env.bus === undefined
+      ? {}
+      : {
+          compute: new ComputeClient({
+            bus: env.bus,
+            timeoutMs: env.config.DEFAULT.rpc_response_timeout * 1000,
+          }),
+        }),
     settings: {
       serviceDownTime: env.config.DEFAULT.service_down_time,
       defaultAvailabilityZone: env.config.DEFAULT.default_availability_zone,

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { adminContext } from '../../../common/context.js'
 import type { ComputeNodeRecord, ServiceRecord, UntypedKysely } from '../../../db/index.js'
 import { ApiFault, badRequest } from '../faults.js'
 import { atLeast, requireVersion } from '../microversion.js'
@@ -90,7 +91,7 @@ export function registerHypervisorRoutes(app: FastifyInstance, deps: ComputeApiD
       hypervisor_version: n.hypervisor_version,
       service,
     }
-    // Nova asks the compute for its uptime; nova-ts has no such call yet: null.
+    // The list leaves the uptime out (null); show asks the compute (below).
     if (atLeast(request, 88)) return { ...common, uptime: null }
     return {
       ...common,
@@ -167,6 +168,14 @@ export function registerHypervisorRoutes(app: FastifyInstance, deps: ComputeApiD
     throw notFound(`Hypervisor with ID '${id}' could not be found.`)
   }
 
+  /** The host's uptime from its nova-compute (Nova's get_host_uptime): 400 when the service is down; null when
+   * the driver cannot tell or no compute client is configured. */
+  const uptimeOf = async (h: Hypervisor): Promise<string | null> => {
+    if (!serviceUp(admin, h.service))
+      throw badRequest(`Compute service of ${h.service.host} is unavailable at this time.`)
+    return (await admin.compute?.getHostUptime(adminContext(), h.service.host)) ?? null
+  }
+
   route(app, 'GET', '/os-hypervisors', async (request) => {
     authorize(request, settings, `${POLICY}:list`)
     return await index(request, false)
@@ -189,7 +198,9 @@ export function registerHypervisorRoutes(app: FastifyInstance, deps: ComputeApiD
   route(app, 'GET', '/os-hypervisors/:id', async (request) => {
     authorize(request, settings, `${POLICY}:show`)
     const h = await find(request, paramOf(request, 'id'))
-    const view = detail(request, h)
+    const view: Record<string, unknown> = detail(request, h)
+    // From 2.88 show asks the compute for the uptime (null when it cannot answer).
+    if (atLeast(request, 88)) view.uptime = await uptimeOf(h).catch(() => null)
     const raw = atLeast(request, 53) ? param(request, 'with_servers') : undefined
     if (raw !== undefined) validate(booleanType, raw)
     return { hypervisor: raw !== undefined && toBool(raw) ? await withServers(request, h, view) : view }
@@ -198,8 +209,10 @@ export function registerHypervisorRoutes(app: FastifyInstance, deps: ComputeApiD
   route(app, 'GET', '/os-hypervisors/:id/uptime', async (request) => {
     requireVersion(request, 1, 87)
     authorize(request, settings, `${POLICY}:uptime`)
-    await find(request, paramOf(request, 'id'))
-    throw new ApiFault(501, 'Virt driver does not implement uptime function.')
+    const h = await find(request, paramOf(request, 'id'))
+    const uptime = await uptimeOf(h)
+    if (uptime === null) throw new ApiFault(501, 'Virt driver does not implement uptime function.')
+    return { hypervisor: { ...brief(request, h), uptime } }
   })
 
   const byPattern = async (request: FastifyRequest): Promise<Hypervisor[]> => {

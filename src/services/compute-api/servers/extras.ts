@@ -5,6 +5,7 @@ import { ApiFault } from '../faults.js'
 import { authorize, type Caller } from '../request.js'
 import { route, type ComputeApiDeps } from '../routing.js'
 import type { ServerDeps } from './deps.js'
+import { registerDiagnosticsAndEventRoutes } from './diagnostics-and-events.js'
 
 /** The keys of the encrypted password in system metadata (Nova's password.py: 4 × 255 characters). */
 const PASSWORD_KEYS = ['password_0', 'password_1', 'password_2', 'password_3']
@@ -30,7 +31,7 @@ export async function instanceFor(
 /**
  * GET /servers/{id}/ips (+ /{network_label}) and GET/DELETE /servers/{id}/os-server-password. Addresses are empty
  * until networking exists (every label is unknown: 404); the password is the one a guest agent would have left
- * in system metadata.
+ * in system metadata. Diagnostics and external events: diagnostics-and-events.ts.
  */
 export function registerServerExtraRoutes(
   app: FastifyInstance,
@@ -64,4 +65,6 @@ export function registerServerExtraRoutes(
     reply.code(204)
     return ''
   })
+
+  registerDiagnosticsAndEventRoutes(app, deps, servers)
 }

@@ -43,6 +43,10 @@ export interface DriverCapabilities {
   readonly snapshot: boolean
   /** Implements LiveMigrationCapable. */
   readonly liveMigration: boolean
+  /** Implements DiagnosticsCapable (the standard diagnostics of 2.48). */
+  readonly instanceDiagnostics: boolean
+  /** Implements HostUptimeCapable (os-hypervisors uptime). */
+  readonly hostUptime: boolean
   /** Implements AdminPasswordCapable (changePassword). */
   readonly setAdminPassword: boolean
   /** Implements CrashDumpCapable (trigger_crash_dump). */
@@ -68,6 +72,8 @@ export const DEFAULT_CAPABILITIES: DriverCapabilities = {
   imageTypes: ['raw'],
   snapshot: false,
   liveMigration: false,
+  instanceDiagnostics: false,
+  hostUptime: false,
   setAdminPassword: false,
   triggerCrashDump: false,
 }

@@ -106,6 +106,45 @@ export interface GuestInfo {
 /** Counters of a guest (Nova's legacy get_diagnostics dict: cpu0_time, memory, vda_read, vnet0_rx, …). */
 export type GuestDiagnostics = Readonly<Record<string, number>>
 
+/** Nova's standard diagnostics (`objects.Diagnostics`, API 2.48): the guest's state, CPUs, NICs, disks, memory. */
+export interface InstanceDiagnostics {
+  /** The power state's name (running, paused, shutdown, …). */
+  readonly state: string
+  readonly driver: string
+  readonly hypervisor: string | null
+  readonly hypervisorOs: string | null
+  /** Seconds since the guest started. */
+  readonly uptime: number | null
+  readonly configDrive: boolean
+  readonly cpus: readonly {
+    readonly id: number
+    readonly time: number
+    readonly utilisation: number | null
+  }[]
+  readonly nics: readonly {
+    readonly macAddress: string
+    readonly rxOctets: number
+    readonly rxErrors: number
+    readonly rxDrop: number
+    readonly rxPackets: number
+    readonly rxRate: number | null
+    readonly txOctets: number
+    readonly txErrors: number
+    readonly txDrop: number
+    readonly txPackets: number
+    readonly txRate: number | null
+  }[]
+  readonly disks: readonly {
+    readonly readBytes: number
+    readonly readRequests: number
+    readonly writeBytes: number
+    readonly writeRequests: number
+    readonly errorsCount: number
+  }[]
+  /** MiB. */
+  readonly memory: { readonly maximum: number; readonly used: number }
+}
+
 /** What one node offers and what its guests take (Nova's get_available_resource). */
 export interface HostResources {
   readonly vcpus: number
@@ -259,6 +298,26 @@ export const supportsSetAdminPassword = (d: HypervisorDriver): d is HypervisorDr
 
 export const supportsTriggerCrashDump = (d: HypervisorDriver): d is HypervisorDriver & CrashDumpCapable =>
   d.capabilities.triggerCrashDump && typeof (d as Partial<CrashDumpCapable>).triggerCrashDump === 'function'
+
+/** Optional: the standard diagnostics of 2.48 (capabilities.instanceDiagnostics). */
+export interface DiagnosticsCapable {
+  /** GuestNotFound for an unknown guest. */
+  getInstanceDiagnostics(guest: GuestRef): Promise<InstanceDiagnostics>
+}
+
+/** Optional: the host's uptime for os-hypervisors (capabilities.hostUptime), as the `uptime` command prints it. */
+export interface HostUptimeCapable {
+  getHostUptime(): Promise<string>
+}
+
+export const supportsInstanceDiagnostics = (
+  d: HypervisorDriver,
+): d is HypervisorDriver & DiagnosticsCapable =>
+  d.capabilities.instanceDiagnostics &&
+  typeof (d as Partial<DiagnosticsCapable>).getInstanceDiagnostics === 'function'
+
+export const supportsHostUptime = (d: HypervisorDriver): d is HypervisorDriver & HostUptimeCapable =>
+  d.capabilities.hostUptime && typeof (d as Partial<HostUptimeCapable>).getHostUptime === 'function'
 
 /** Nova's integer version: '1.2.3' → 1002003 (versionutils.convert_version_to_int). */
 export function versionToInt(version: string): number {

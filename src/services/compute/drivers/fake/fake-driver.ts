@@ -1,13 +1,17 @@
+import { loadavg, uptime } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_CAPABILITIES, type DriverCapabilities } from '../../driver/capabilities.js'
 import type {
   AdminPasswordCapable,
   CrashDumpCapable,
+  DiagnosticsCapable,
   GuestDiagnostics,
   GuestInfo,
   GuestRef,
   HostResources,
+  HostUptimeCapable,
   HypervisorDriver,
+  InstanceDiagnostics,
   SnapshotCapable,
   SnapshotImage,
   SpawnRequest,
@@ -76,6 +80,8 @@ export const FAKE_CAPABILITIES: DriverCapabilities = {
   snapshot: true,
   setAdminPassword: true,
   triggerCrashDump: true,
+  instanceDiagnostics: true,
+  hostUptime: true,
 }
 
 /** Nova's fake get_diagnostics values (deterministic, the same for every guest). */
@@ -102,7 +108,15 @@ const DIAGNOSTICS: GuestDiagnostics = {
  * console log; capacity is configured; spawns can be slowed down and made to fail. Several instances of it
  * (one per nova-compute host) live side by side in one process.
  */
-export class FakeDriver implements HypervisorDriver, SnapshotCapable, AdminPasswordCapable, CrashDumpCapable {
+export class FakeDriver
+  implements
+    HypervisorDriver,
+    SnapshotCapable,
+    AdminPasswordCapable,
+    CrashDumpCapable,
+    DiagnosticsCapable,
+    HostUptimeCapable
+{
   readonly type = 'fake'
   readonly capabilities: DriverCapabilities
   readonly #options: FakeDriverOptions
@@ -308,6 +322,54 @@ export class FakeDriver implements HypervisorDriver, SnapshotCapable, AdminPassw
   async getDiagnostics(guest: GuestRef): Promise<GuestDiagnostics> {
     this.#guest(guest)
     return DIAGNOSTICS
+  }
+
+  /** Nova's fake standard diagnostics: one CPU, one NIC, one disk; the state is the guest's. */
+  async getInstanceDiagnostics(guest: GuestRef): Promise<InstanceDiagnostics> {
+    const g = this.#guest(guest)
+    return {
+      state: powerStateName(g.state),
+      driver: 'libvirt',
+      hypervisor: 'kvm',
+      hypervisorOs: 'ubuntu',
+      uptime: 46664,
+      configDrive: true,
+      cpus: [{ id: 0, time: 17300000000, utilisation: 15 }],
+      nics: [
+        {
+          macAddress: '01:23:45:67:89:ab',
+          rxOctets: 2070139,
+          rxErrors: 100,
+          rxDrop: 200,
+          rxPackets: 26701,
+          rxRate: 300,
+          txOctets: 140208,
+          txErrors: 400,
+          txDrop: 500,
+          txPackets: 662,
+          txRate: 600,
+        },
+      ],
+      disks: [
+        { readBytes: 262144, readRequests: 112, writeBytes: 5778432, writeRequests: 488, errorsCount: 1 },
+      ],
+      memory: { maximum: g.memoryMb, used: 0 },
+    }
+  }
+
+  /** The machine's uptime in the `uptime` command's words. */
+  async getHostUptime(): Promise<string> {
+    const up = Math.floor(uptime())
+    const now = new Date()
+    const clock = [now.getUTCHours(), now.getUTCMinutes(), now.getUTCSeconds()]
+      .map((n) => String(n).padStart(2, '0'))
+      .join(':')
+    const days = Math.floor(up / 86400)
+    const hm = `${Math.floor((up % 86400) / 3600)}:${String(Math.floor((up % 3600) / 60)).padStart(2, '0')}`
+    const load = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')
+    return ` ${clock} up ${days} days, ${hm},  1 user,  load average: ${load}`
   }
 
   async getAvailableResource(nodename: string): Promise<HostResources> {
