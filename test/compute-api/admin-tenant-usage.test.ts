@@ -128,6 +128,8 @@ describe('[tenant-usage] os-simple-tenant-usage from instances and their flavors
       token: 'MEMBER_A',
     })
     assert.equal(other.status, 403)
+    const empty = await h.call('GET', `/v2.1/os-simple-tenant-usage/?${WINDOW}`)
+    assert.equal(empty.status, 404)
     const none = await h.call('GET', `/v2.1/os-simple-tenant-usage/project-z?${WINDOW}`)
     assert.deepEqual(none.body, { tenant_usage: {} })
   })

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { UntypedKysely } from '../../../db/index.js'
-import { badRequest } from '../faults.js'
+import { ApiFault, badRequest } from '../faults.js'
 import { atLeast } from '../microversion.js'
 import { authorize, collectionLinks, pageOf, param } from '../request.js'
 import { route, type ComputeApiDeps } from '../routing.js'
@@ -195,6 +195,8 @@ export function registerTenantUsageRoutes(
 
   route(app, 'GET', '/os-simple-tenant-usage/:tenant_id', async (request) => {
     const tenant = paramOf(request, 'tenant_id')
+    // `/os-simple-tenant-usage/` (an empty id) is no route of Nova's.
+    if (tenant === '') throw new ApiFault(404, 'The resource could not be found.')
     authorize(request, settings, 'os_compute_api:os-simple-tenant-usage:show', { project_id: tenant })
     const { usages: list, links } = await usages(request, `os-simple-tenant-usage/${tenant}`, tenant, true)
     return { tenant_usage: list[0] ?? {}, ...(links === undefined ? {} : { tenant_usage_links: links }) }
