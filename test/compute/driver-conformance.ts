@@ -10,6 +10,10 @@ import {
   type InstanceSpec,
   type SpawnRequest,
 } from '../../src/services/compute/driver/index.js'
+import {
+  supportsSetAdminPassword,
+  supportsTriggerCrashDump,
+} from '../../src/services/compute/driver/driver.js'
 
 export interface DriverUnderTest {
   readonly driver: HypervisorDriver
@@ -226,6 +230,33 @@ export function describeHypervisorDriver(
       for await (const chunk of image.data) bytes += chunk.length
       assert.ok(bytes > 0)
       assert.deepEqual(steps, ['image_pending_upload', 'image_uploading'])
+    })
+
+    it('the admin password, when supported, is set in a running guest and refused in a stopped one', async (t) => {
+      if (!supportsSetAdminPassword(driver)) return t.skip('no setAdminPassword capability')
+      const instance = await spawn()
+      await driver.setAdminPassword(instance, 'n3w-pass')
+      await driver.powerOff(instance)
+      await assert.rejects(driver.setAdminPassword(instance, 'other'), GuestInvalidState)
+      await assert.rejects(driver.setAdminPassword(testInstance(), 'x'), GuestNotFound)
+    })
+
+    it('a crash dump, when supported, is triggered in a running or paused guest, refused when off', async (t) => {
+      if (!supportsTriggerCrashDump(driver)) return t.skip('no triggerCrashDump capability')
+      const instance = await spawn()
+      await driver.triggerCrashDump(instance)
+      await driver.pause(instance)
+      await driver.triggerCrashDump(instance)
+      await driver.unpause(instance)
+      await driver.powerOff(instance)
+      await assert.rejects(driver.triggerCrashDump(instance), GuestInvalidState)
+      await assert.rejects(driver.triggerCrashDump(testInstance()), GuestNotFound)
+    })
+
+    it('console output of a booted guest has several lines (the API cuts them)', async () => {
+      const instance = await spawn()
+      const output = await driver.getConsoleOutput(instance)
+      assert.ok(output.split('\n').length > 3, output)
     })
   })
 }

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
+import { adminContext } from '../../src/common/context.js'
 import { startBuildCloud, until, type BuildCloud, type Obj } from '../support/build-harness.js'
 
 describe('[server-actions] POST /servers/{id}/action: dispatcher, reboot, stop and start end to end', () => {
@@ -137,6 +138,44 @@ describe('[server-actions] POST /servers/{id}/action: dispatcher, reboot, stop a
     )
     await cloud.status(id, 'SHUTOFF')
     assert.equal((await actionsOf(id)).filter((x) => x.action === 'stop').length, 1)
+  })
+
+  it('_sync_power_states stops what runs behind a STOPPED instance, and an ACTIVE one whose guest went off', async () => {
+    const id = await boot('sync')
+    const host = (await cloud.status(id, 'ACTIVE'))['OS-EXT-SRV-ATTR:host'] as string
+    const driver = cloud.drivers.get(host)!
+    const guest = { uuid: id, name: '' }
+    await act(id, { 'os-stop': null })
+    await cloud.status(id, 'SHUTOFF')
+    await driver.powerOn(guest)
+    await driver.pause(guest)
+    await cloud.computes.get(host)!.syncPowerStates(adminContext())
+    assert.equal(
+      (await driver.getInfo(guest)).state,
+      4,
+      'a paused guest of a STOPPED instance is powered off',
+    )
+    await driver.powerOn(guest)
+    await cloud.computes.get(host)!.syncPowerStates(adminContext())
+    assert.equal(
+      (await driver.getInfo(guest)).state,
+      4,
+      'a running guest of a STOPPED instance is powered off',
+    )
+    const stopped = (await cloud.call('GET', `/servers/${id}`)).body.server
+    assert.equal(stopped.status, 'SHUTOFF')
+    assert.equal(stopped['OS-EXT-STS:power_state'], 4)
+    await act(id, { 'os-start': null })
+    await cloud.status(id, 'ACTIVE')
+    await driver.suspend(guest)
+    await cloud.computes.get(host)!.syncPowerStates(adminContext())
+    const off = (await cloud.call('GET', `/servers/${id}`)).body.server
+    assert.equal(
+      off.status,
+      'SHUTOFF',
+      'an ACTIVE instance whose guest was suspended behind its back is stopped',
+    )
+    assert.equal(off['OS-EXT-STS:power_state'], 4)
   })
 
   it("an admin may act on another project's server", async () => {

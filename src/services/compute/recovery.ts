@@ -160,10 +160,35 @@ export async function healAllocations(deps: RecoveryDeps, ctx: RequestContext): 
 }
 
 /**
+ * Nova's compute_api.stop / force_stop as _sync_instance_power_state calls them: task_state powering-off (only
+ * while no task is pending), the guest powered off unless it is gone, then STOPPED with the driver's power state.
+ */
+async function stopFromSync(deps: RecoveryDeps, ctx: RequestContext, instance: InstanceView): Promise<void> {
+  const { conductor, driver } = deps
+  await conductor.instanceUpdate(ctx, instance.uuid, { task_state: 'powering-off', progress: 0 }, [null])
+  let power = await powerStateOf(driver, instance)
+  if (power !== PowerState.NOSTATE) {
+    await driver.powerOff(guestRef(instance)).catch(() => undefined)
+    power = await powerStateOf(driver, instance)
+  }
+  await conductor.instanceUpdate(
+    ctx,
+    instance.uuid,
+    { vm_state: 'stopped', task_state: null, power_state: power },
+    ['powering-off'],
+  )
+}
+
+/** Guest power states that count as off (Nova's NOSTATE, SHUTDOWN, CRASHED). */
+const OFF: ReadonlySet<number> = new Set([PowerState.NOSTATE, PowerState.SHUTDOWN, PowerState.CRASHED])
+
+/**
  * Nova's _sync_power_states/_sync_instance_power_state: for each instance of this host with no task pending, the
- * driver's power state is recorded, and an instance whose guest stopped, crashed or vanished while ACTIVE (or
- * PAUSED/SUSPENDED) is stopped (vm_state stopped, the API's SHUTOFF); a STOPPED instance whose guest runs is
- * powered off again. An instance a task changes meanwhile is left to the task (expected task_state null).
+ * driver's power state is recorded, and the instance is stopped the way the stop action does it (task_state
+ * powering-off, guest powered off, STOPPED — the API's SHUTOFF) when its guest disagrees: an ACTIVE instance whose
+ * guest shut down, crashed, was suspended or vanished (PAUSED is left alone, as in Nova); a PAUSED or SUSPENDED
+ * one whose guest is off; a STOPPED one whose guest runs, is paused or suspended (Nova's force_stop). An instance
+ * a request changes meanwhile is left to it (expected task_state null).
  */
 export async function syncPowerStates(deps: RecoveryDeps, ctx: RequestContext): Promise<void> {
   const { conductor, driver, logger } = deps
@@ -171,27 +196,22 @@ export async function syncPowerStates(deps: RecoveryDeps, ctx: RequestContext): 
     if (instance.task_state !== null || instance.vm_state === 'building') continue
     const uuid = instance.uuid
     try {
-      let power = await powerStateOf(driver, instance)
-      let vmState = instance.vm_state
-      const down =
-        power === PowerState.SHUTDOWN || power === PowerState.CRASHED || power === PowerState.NOSTATE
+      const power = await powerStateOf(driver, instance)
+      const vmState = instance.vm_state
       if (
         (vmState === 'active' && power !== PowerState.RUNNING && power !== PowerState.PAUSED) ||
-        ((vmState === 'paused' || vmState === 'suspended') && down)
+        ((vmState === 'paused' || vmState === 'suspended') && OFF.has(power))
       ) {
         logger.warn({ instance: uuid, power_state: power }, 'instance shut down outside of nova; stopping it')
-        if (power !== PowerState.NOSTATE) {
-          await driver.powerOff(guestRef(instance)).catch(() => undefined)
-          power = await powerStateOf(driver, instance)
-        }
-        vmState = 'stopped'
-      } else if (vmState === 'stopped' && power === PowerState.RUNNING) {
-        logger.warn({ instance: uuid }, 'instance running though stopped in the database; powering it off')
-        await driver.powerOff(guestRef(instance))
-        power = await powerStateOf(driver, instance)
-      }
-      if (power !== instance.power_state || vmState !== instance.vm_state)
-        await conductor.instanceUpdate(ctx, uuid, { power_state: power, vm_state: vmState }, [null])
+        await stopFromSync(deps, ctx, instance)
+      } else if (vmState === 'stopped' && !OFF.has(power)) {
+        logger.warn(
+          { instance: uuid, power_state: power },
+          'instance not stopped though STOPPED; powering it off',
+        )
+        await stopFromSync(deps, ctx, instance)
+      } else if (power !== instance.power_state)
+        await conductor.instanceUpdate(ctx, uuid, { power_state: power }, [null])
     } catch (error) {
       logger.warn({ err: error, instance: uuid }, 'power state sync of the instance failed')
     }
