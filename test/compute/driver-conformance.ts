@@ -11,6 +11,8 @@ import {
   type SpawnRequest,
 } from '../../src/services/compute/driver/index.js'
 import {
+  supportsHostUptime,
+  supportsInstanceDiagnostics,
   supportsSetAdminPassword,
   supportsTriggerCrashDump,
 } from '../../src/services/compute/driver/driver.js'
@@ -217,6 +219,22 @@ export function describeHypervisorDriver(
       const diagnostics = await driver.getDiagnostics(instance)
       assert.ok(Object.keys(diagnostics).length > 0)
       for (const value of Object.values(diagnostics)) assert.equal(typeof value, 'number')
+    })
+
+    it('standard diagnostics, when supported, name the guest state and count its devices', async (t) => {
+      if (!supportsInstanceDiagnostics(driver)) return t.skip('no instanceDiagnostics capability')
+      const instance = await spawn()
+      const d = await driver.getInstanceDiagnostics(instance)
+      assert.equal(d.state, 'running')
+      assert.equal(typeof d.driver, 'string')
+      assert.ok(d.cpus.length > 0)
+      assert.ok(d.memory.maximum > 0)
+      await assert.rejects(driver.getInstanceDiagnostics(testInstance()), GuestNotFound)
+    })
+
+    it('the host uptime, when supported, is the `uptime` line', async (t) => {
+      if (!supportsHostUptime(driver)) return t.skip('no hostUptime capability')
+      assert.match(await driver.getHostUptime(), / up .*load average/)
     })
 
     it('a snapshot, when supported, yields image data', async (t) => {
