@@ -1,6 +1,7 @@
 // `npm run bench -- <name…>`: runs the named benchmarks (all when none is named) and prints their tables.
 // Benchmarks measure; tests never time anything.
 const BENCHES: Readonly<Record<string, () => Promise<void>>> = {
+  boot: async () => (await import('./boot.js')).benchBoot(),
   bus: async () => (await import('./bus.js')).benchBus(),
   db: async () => (await import('./db.js')).benchDb(),
   identity: async () => (await import('./identity.js')).benchIdentity(),
