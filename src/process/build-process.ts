@@ -42,6 +42,9 @@ import { ensureSchema } from './ensure-schema.js'
 import { SERVICE_VERSION } from './service-version.js'
 import { resolvePolicyFile } from './policy-file.js'
 import { createInstancesRepository } from '../db/repositories/instances.js'
+import { createMovesRepository } from '../db/repositories/migrations.js'
+import { ImageClient } from '../services/image/client.js'
+import { imageEndpoint } from '../services/compute-api/images/deps.js'
 import { createInstanceActionsRepository } from '../db/repositories/instance-actions.js'
 import { SchedulerClient } from '../services/scheduler/client.js'
 import { ComputeClient } from '../services/compute/client.js'
@@ -203,6 +206,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               registry: need(registry),
               logger: log,
               build: {
+                moves: createMovesRepository(need(main)),
                 instances: createInstancesRepository(need(main)),
                 actions: createInstanceActionsRepository(need(main)),
                 scheduler: new SchedulerClient({
@@ -284,6 +288,11 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               ),
               resources: resourceTrackerSettings(config),
               updateResourcesIntervalS: config.DEFAULT.update_resources_interval,
+              images: new ImageClient({
+                baseUrl: imageEndpoint(config),
+                token: passwordTokenSource(access.credentials),
+              }),
+              shelvedOffloadTimeS: config.DEFAULT.shelved_offload_time,
             }),
           )
           break

@@ -5,6 +5,8 @@ import {
   GuestInvalidState,
   GuestNotFound,
   PowerState,
+  supportsRescue,
+  supportsResize,
   supportsSnapshot,
   type HypervisorDriver,
   type InstanceSpec,
@@ -275,6 +277,42 @@ export function describeHypervisorDriver(
       const instance = await spawn()
       const output = await driver.getConsoleOutput(instance)
       assert.ok(output.split('\n').length > 3, output)
+    })
+
+    it('a resize, when supported: the guest goes off and away, comes back with the new flavor; revert restores it', async (t) => {
+      if (!supportsResize(driver)) return t.skip('no resize capability')
+      const instance = await spawn()
+      const bigger = { ...instance.flavor, vcpus: 2, memoryMb: 1024 }
+      await driver.migrateDiskAndPowerOff(instance, host, bigger)
+      await assert.rejects(driver.getInfo(instance), GuestNotFound)
+      const request = (flavor: InstanceSpec['flavor']): SpawnRequest => ({
+        instance: { ...instance, flavor },
+        image,
+        allocations: {},
+        networkInfo: [],
+        blockDeviceInfo: { blockDevices: [] },
+      })
+      await driver.finishMigration(request(bigger))
+      assert.equal(await state(instance), PowerState.RUNNING)
+      await driver.destroy(instance)
+      await driver.finishRevertMigration(request(instance.flavor))
+      assert.equal(await state(instance), PowerState.RUNNING)
+      await driver.migrateDiskAndPowerOff(instance, host, bigger)
+      await driver.finishMigration(request(bigger))
+      await driver.confirmMigration(instance)
+      assert.equal(await state(instance), PowerState.RUNNING)
+    })
+
+    it('rescue, when supported: RUNNING from the rescue image, twice refused; unrescue back, twice refused', async (t) => {
+      if (!supportsRescue(driver)) return t.skip('no rescue capability')
+      const instance = await spawn()
+      await driver.rescue(instance, { adminPassword: 'pw' })
+      assert.equal(await state(instance), PowerState.RUNNING)
+      await assert.rejects(driver.rescue(instance, {}), GuestInvalidState)
+      await driver.unrescue(instance)
+      assert.equal(await state(instance), PowerState.RUNNING)
+      await assert.rejects(driver.unrescue(instance), GuestInvalidState)
+      await assert.rejects(driver.rescue(testInstance(), {}), GuestNotFound)
     })
   })
 }

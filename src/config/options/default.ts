@@ -107,6 +107,16 @@ export const DEFAULT = {
     default: false,
     help: 'Allow the scheduler to pick the current host for a resize.',
   }),
+  shelved_offload_time: intOpt({
+    default: 0,
+    min: -1,
+    help: 'Seconds a shelved instance keeps its host before it is offloaded; 0 offloads at once, -1 never.',
+  }),
+  resize_confirm_window: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Seconds after which a resize waiting for its confirmation is confirmed automatically; 0 never.',
+  }),
   max_concurrent_builds: intOpt({
     default: 10,
     min: 0,

@@ -22,12 +22,36 @@ export const COMPUTE_RPC_HISTORY: RpcVersionHistory = [
       'soft_delete_instance and restore_instance (casts); set_admin_password and get_console_output (calls)',
   },
   {
+    version: '1.3',
+    change:
+      'moves (casts): rebuild_instance; prep_resize, resize_instance, finish_resize, confirm_resize, ' +
+      'revert_resize, finish_revert_resize; shelve_instance, shelve_offload_instance, unshelve_instance; ' +
+      'rescue_instance, unrescue_instance; snapshot_instance, backup_instance',
+  },
+  {
     version: '1.4',
     change:
       'support calls: get_diagnostics / get_instance_diagnostics, get_host_uptime; external_instance_event (cast)',
   },
 ]
 export const COMPUTE_RPC_VERSION = '1.4'
+
+/** The casts of compute 1.3 (moves.ts in compute/operations describes each one's arguments). */
+export type MoveMethod =
+  | 'rebuild_instance'
+  | 'prep_resize'
+  | 'resize_instance'
+  | 'finish_resize'
+  | 'confirm_resize'
+  | 'revert_resize'
+  | 'finish_revert_resize'
+  | 'shelve_instance'
+  | 'shelve_offload_instance'
+  | 'unshelve_instance'
+  | 'rescue_instance'
+  | 'unrescue_instance'
+  | 'snapshot_instance'
+  | 'backup_instance'
 
 /** The casts of compute 1.2 that take only the instance (Nova's instance-action RPC methods). */
 export type InstanceActionMethod =
@@ -176,6 +200,19 @@ export class ComputeClient {
       { instance_uuid: uuid, ...(tailLength === undefined ? {} : { tail_length: tailLength }) },
       { server: host, version: '1.2' },
     )
+  }
+
+  /**
+   * Casts a 1.3 move operation (rebuild, resize, shelve, rescue, snapshot) to `host`; `args` always holds the
+   * instance_uuid, the rest is the method's (see compute/operations).
+   */
+  async move(
+    ctx: RequestContext,
+    host: string,
+    method: MoveMethod,
+    args: { readonly instance_uuid: string; readonly [key: string]: unknown },
+  ): Promise<void> {
+    await this.#rpc.cast(ctx, method, { ...args }, { server: host, version: '1.3' })
   }
 
   /**

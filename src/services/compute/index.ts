@@ -6,11 +6,13 @@ import { patientRegistry } from '../../service/patient-registry.js'
 import { createRpcService } from '../../service/rpc-service.js'
 import type { Service } from '../../service/service.js'
 import type { ConductorClient } from '../conductor/client.js'
+import type { ImageClient } from '../image/client.js'
 import { ComputeNodeReporter, type PlacementClient } from '../placement/client.js'
-import { COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from './client.js'
+import { ComputeClient, COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from './client.js'
 import type { HypervisorDriver } from './driver/driver.js'
 import { InstanceActions } from './instance-actions.js'
 import { ComputeManager } from './manager.js'
+import { moveOperationEndpoints } from './operations/index.js'
 import { healAllocations, initInstances, syncPowerStates, type RecoveryDeps } from './recovery.js'
 import { ResourceTracker, type ResourceTrackerSettings } from './resource-tracker.js'
 import { supportEndpoints } from './support-ops.js'
@@ -41,6 +43,10 @@ export interface ComputeServiceOptions {
   readonly syncPowerStateIntervalS?: number
   /** `[DEFAULT] reclaim_instance_interval`: > 0 reclaims soft-deleted instances that often. Default 0. */
   readonly reclaimInstanceIntervalS?: number
+  /** The image service for snapshots and shelved images; undefined: shelve keeps no image, createImage fails. */
+  readonly images?: ImageClient
+  /** `[DEFAULT] shelved_offload_time` (default 0: offload at once). */
+  readonly shelvedOffloadTimeS?: number
 }
 
 export interface ComputeService extends Service {
@@ -133,6 +139,17 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
       }).endpoints(),
       ...supportEndpoints({ host: options.host, driver, conductor: options.conductor, logger }),
       ...actions.endpoints(),
+      ...moveOperationEndpoints({
+        host: options.host,
+        driver,
+        conductor: options.conductor,
+        compute: new ComputeClient({ bus: options.bus, timeoutMs: 60_000 }),
+        tracker,
+        placement: options.placement,
+        images: options.images,
+        shelvedOffloadTimeS: options.shelvedOffloadTimeS ?? 0,
+        logger,
+      }),
     },
     bus: options.bus,
     registry: patientRegistry(options.conductor, logger, stopping.signal),

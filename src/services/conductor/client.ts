@@ -46,8 +46,55 @@ export const CONDUCTOR_RPC_HISTORY: RpcVersionHistory = [
       'build_instances(instance_uuids, request_spec, host_list, retry) (cast): nova-compute reschedules a failed ' +
       'build to the next alternate',
   },
+  {
+    version: '1.5',
+    change:
+      'moves: migrate_server (call: resize / cold migration), unshelve_instance (cast); migration_get, ' +
+      'migration_update and instance_save (flavors, system metadata, rebuild fields) for nova-compute',
+  },
 ]
-export const CONDUCTOR_RPC_VERSION = '1.4'
+export const CONDUCTOR_RPC_VERSION = '1.5'
+
+/** A migrations row as it crosses the bus (times as ISO strings). */
+export interface MigrationView {
+  readonly id: number
+  readonly uuid: string
+  readonly instance_uuid: string
+  readonly source_compute: string | null
+  readonly dest_compute: string | null
+  readonly source_node: string | null
+  readonly dest_node: string | null
+  readonly dest_host: string | null
+  readonly old_instance_type_id: number | null
+  readonly new_instance_type_id: number | null
+  readonly status: string
+  readonly migration_type: string
+  readonly created_at: string | null
+  readonly updated_at: string | null
+}
+
+/** migrate_server's arguments (Nova's ComputeTaskManager.migrate_server, cold). */
+export interface MigrateServerRequest {
+  readonly instance_uuid: string
+  /** The instance's RequestSpec with the new flavor, ignore_hosts and any requested host. */
+  readonly request_spec: Record<string, unknown>
+  /** The flavor to move to, as instance_extra keeps it (the current one for a cold migration). */
+  readonly flavor: Record<string, unknown>
+  /** Its flavors row id (migrations.new_instance_type_id). */
+  readonly flavor_id: number
+  readonly migration_type: 'resize' | 'migration'
+  readonly clean_shutdown?: boolean
+}
+
+/** Changes nova-compute saves on an instance beyond instance_update: flavors, system metadata, rebuild fields. */
+export interface InstanceSave {
+  readonly changes?: InstanceChanges
+  readonly expected_task_state?: readonly (string | null)[]
+  /** Replaces instance_extra.flavor ({cur, old, new}). */
+  readonly flavor?: Record<string, unknown>
+  /** System metadata keys to set (null removes). */
+  readonly system_metadata?: Readonly<Record<string, string | null>>
+}
 
 /** An instance as it crosses the bus (the instances row with its children; times as ISO strings). */
 export type InstanceView = {
@@ -221,5 +268,49 @@ export class ConductorClient implements ServiceRegistry {
   /** The build flow's entry (a cast, as in Nova): schedule, then cast build_and_run_instance to each host. */
   async scheduleAndBuildInstances(ctx: RequestContext, request: BuildRequest): Promise<void> {
     await this.#rpc.cast(ctx, 'schedule_and_build_instances', { ...request }, { version: '1.2' })
+  }
+
+  /**
+   * Resize or cold migration (a call, as in Nova, so that NoValidHost reaches the API): records the migration,
+   * moves the source allocations to it, schedules and casts prep_resize to the destination. Needs 1.5.
+   */
+  async migrateServer(ctx: RequestContext, request: MigrateServerRequest): Promise<MigrationView> {
+    return await this.#rpc.call<MigrationView>(ctx, 'migrate_server', { ...request }, { version: '1.5' })
+  }
+
+  /** Unshelve (a cast): schedules an offloaded instance again, or starts a shelved one where it is. */
+  async unshelveInstance(
+    ctx: RequestContext,
+    instanceUuid: string,
+    requestSpec: Record<string, unknown>,
+  ): Promise<void> {
+    await this.#rpc.cast(
+      ctx,
+      'unshelve_instance',
+      { instance_uuid: instanceUuid, request_spec: requestSpec },
+      { version: '1.5' },
+    )
+  }
+
+  async migrationGet(ctx: RequestContext, id: number): Promise<MigrationView> {
+    return await this.#rpc.call<MigrationView>(ctx, 'migration_get', { migration_id: id }, { version: '1.5' })
+  }
+
+  async migrationUpdate(
+    ctx: RequestContext,
+    id: number,
+    changes: Readonly<Record<string, string | number | null>>,
+  ): Promise<MigrationView> {
+    return await this.#rpc.call<MigrationView>(
+      ctx,
+      'migration_update',
+      { migration_id: id, changes },
+      { version: '1.5' },
+    )
+  }
+
+  /** instance_update plus flavors and system metadata (Nova's instance.save of a move). Needs 1.5. */
+  async instanceSave(ctx: RequestContext, uuid: string, save: InstanceSave): Promise<InstanceView> {
+    return await this.#rpc.call<InstanceView>(ctx, 'instance_save', { uuid, ...save }, { version: '1.5' })
   }
 }

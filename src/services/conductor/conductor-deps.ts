@@ -3,6 +3,7 @@ import type { Logger } from '../../common/logger.js'
 import type { ComputeNodesRepository, ServicesRepository } from '../../db/index.js'
 import type { InstanceActionsRepository } from '../../db/repositories/instance-actions.js'
 import type { InstancesRepository } from '../../db/repositories/instances.js'
+import type { MovesRepository } from '../../db/repositories/migrations.js'
 import type { ComputeClient } from '../compute/client.js'
 import type { PlacementClient } from '../placement/client.js'
 import type { SchedulerClient } from '../scheduler/client.js'
@@ -17,6 +18,8 @@ export interface ConductorBuildDeps {
   readonly placement: PlacementClient | undefined
   /** `[scheduler] max_attempts` (default 3): builds tried per instance, the first host included; 1: no reschedule. */
   readonly maxAttempts?: number
+  /** Migrations, flavors and system metadata of the move operations; undefined: moves are not served. */
+  readonly moves?: MovesRepository
   readonly logger: Logger
 }
 

@@ -13,10 +13,12 @@ import type { ConductorBuildDeps, ConductorDeps } from './conductor-deps.js'
 import { instanceView, scheduleAndBuildInstances, startEvent } from './build.js'
 import { rescheduleBuild } from './reschedule.js'
 import { registerService } from '../../service/database-service-registry.js'
+import { moveEndpoints } from './moves.js'
 
 /** Maps the conductor's RPC methods to what they do; no logic beyond argument checks lives here. */
 export function conductorEndpoints(deps: ConductorDeps): RpcEndpoints {
   return {
+    ...moveEndpoints(deps),
     service_register: async (_ctx, args) => await registerService(deps.services, identityArg(args.identity)),
     service_heartbeat: async (_ctx, args) => {
       if (typeof args.service_id !== 'number')

@@ -109,6 +109,44 @@ export class ImageClient {
     }
   }
 
+  /** Creates an image record (queued, no data yet): what the compute API does before a snapshot. */
+  async create(fields: { name: string; [property: string]: unknown }): Promise<ImageInfo> {
+    const created = await this.#request('POST', '/v2/images', {
+      body: JSON.stringify(fields),
+      contentType: 'application/json',
+    })
+    await this.#expect(created, [201])
+    return (await created.json()) as ImageInfo
+  }
+
+  /**
+   * Uploads the data of a queued image (nova-compute's half of a snapshot), first setting its formats when
+   * given (Glance takes data only once they are known); returns the active image.
+   */
+  async uploadData(
+    imageId: string,
+    data: Readable,
+    formats?: { readonly disk_format: string; readonly container_format: string },
+  ): Promise<ImageInfo> {
+    if (formats !== undefined) {
+      const patched = await this.#request('PATCH', `/v2/images/${imageId}`, {
+        body: JSON.stringify([
+          { op: 'replace', path: '/disk_format', value: formats.disk_format },
+          { op: 'replace', path: '/container_format', value: formats.container_format },
+        ]),
+        contentType: 'application/openstack-images-v2.1-json-patch',
+      })
+      await this.#expect(patched, [200], imageId)
+    }
+    const put = await this.#request('PUT', `/v2/images/${imageId}/file`, {
+      body: Readable.toWeb(data) as NonNullable<RequestInit['body']>,
+      contentType: 'application/octet-stream',
+      duplex: true,
+    })
+    await this.#expect(put, [204], imageId)
+    return await this.show(imageId)
+  }
+
   /** Creates an image and uploads its data (a snapshot); returns the active image. */
   async upload(
     fields: { name: string; disk_format: string; container_format: string; [property: string]: unknown },

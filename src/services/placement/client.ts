@@ -177,6 +177,38 @@ export class PlacementClient {
     return outcome === 'claimed'
   }
 
+  /**
+   * Nova's move_allocations: in one POST /allocations, `target` gets `source`'s allocations (replacing its own)
+   * and `source` is emptied. False when `source` had none; 'conflict' retried up to 3 times.
+   */
+  async moveAllocations(source: string, target: string, targetType = 'INSTANCE'): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const from = await this.allocationsOf(source)
+      if (Object.keys(from.allocations).length === 0) return false
+      const to = await this.allocationsOf(target)
+      const owner = { project_id: from.project_id ?? '', user_id: from.user_id ?? '' }
+      const res = await this.#call('POST', '/allocations', {
+        [target]: {
+          allocations: Object.fromEntries(
+            Object.entries(from.allocations).map(([rp, a]) => [rp, { resources: a.resources }]),
+          ),
+          ...owner,
+          consumer_generation: to.consumer_generation ?? null,
+          consumer_type: targetType,
+        },
+        [source]: {
+          allocations: {},
+          ...owner,
+          consumer_generation: from.consumer_generation ?? null,
+          consumer_type: from.consumer_type ?? 'INSTANCE',
+        },
+      })
+      if (res.status === 204) return true
+      if (!this.#isGenerationConflict(res)) this.#fail(res)
+    }
+    throw new PlacementServiceUnavailable({ status: 409, detail: `allocations of ${source} kept changing` })
+  }
+
   /** consumer → resources, of one provider. */
   async providerAllocations(provider: string): Promise<Record<string, { resources: Resources }>> {
     const res = await this.#call('GET', `/resource_providers/${provider}/allocations`)

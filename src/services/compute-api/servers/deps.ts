@@ -15,6 +15,7 @@ import { quotaDefaultsOf } from '../admin/deps.js'
 import { imageEndpoint } from '../images/deps.js'
 import type { ComputeApiEnv } from '../env.js'
 import type { ImageLookup } from './image-check.js'
+import { createMovesRepository, type MovesRepository } from '../../../db/repositories/migrations.js'
 
 /** Dependencies of the servers resource and the build flow it starts (repositories, RPC clients, …). */
 export interface ServerDeps {
@@ -41,6 +42,14 @@ export interface ServerDeps {
   readonly enableInstancePassword: boolean
   /** `[DEFAULT] reclaim_instance_interval`: > 0 makes DELETE a soft delete (restore, forceDelete). */
   readonly reclaimInstanceIntervalS?: number
+  /** Migrations, flavors and system metadata of the move actions (resize, migrate, shelve); undefined: none. */
+  readonly moves?: MovesRepository
+  /** `[DEFAULT] allow_resize_to_same_host`. */
+  readonly allowResizeToSameHost?: boolean
+  /** The image service with the caller's token, for createImage and shelve snapshots; undefined: none. */
+  readonly imageWriter?: (token: string) => ImageClient
+  /** Where the image service's images are, for createImage's Location header (before 2.45). */
+  readonly imageLinkBase?: string
   /** `[quota] server_groups` (-1: unlimited); undefined: not checked. */
   readonly serverGroupQuota?: number
   readonly clock: Clock
@@ -73,6 +82,10 @@ export function createServerDeps(env: ComputeApiEnv): ServerDeps {
     serverGroupQuota: env.config.quota.server_groups,
     reclaimInstanceIntervalS: env.config.DEFAULT.reclaim_instance_interval,
     images: (token) => new ImageClient({ baseUrl: imageUrl, token: () => token }),
+    imageWriter: (token) => new ImageClient({ baseUrl: imageUrl, token: () => token }),
+    imageLinkBase: imageUrl,
+    moves: createMovesRepository(env.mainDb),
+    allowResizeToSameHost: env.config.DEFAULT.allow_resize_to_same_host,
     enableInstancePassword:
       (env.config.api as { enable_instance_password?: boolean }).enable_instance_password ?? true,
     clock: env.clock,

@@ -47,6 +47,10 @@ export interface DriverCapabilities {
   readonly instanceDiagnostics: boolean
   /** Implements HostUptimeCapable (os-hypervisors uptime). */
   readonly hostUptime: boolean
+  /** Implements ResizeCapable (resize, cold migration). */
+  readonly resize: boolean
+  /** Implements RescueCapable. */
+  readonly rescue: boolean
   /** Implements AdminPasswordCapable (changePassword). */
   readonly setAdminPassword: boolean
   /** Implements CrashDumpCapable (trigger_crash_dump). */
@@ -74,6 +78,8 @@ export const DEFAULT_CAPABILITIES: DriverCapabilities = {
   liveMigration: false,
   instanceDiagnostics: false,
   hostUptime: false,
+  resize: false,
+  rescue: false,
   setAdminPassword: false,
   triggerCrashDump: false,
 }

@@ -252,6 +252,41 @@ export interface SnapshotCapable {
   ): Promise<SnapshotImage>
 }
 
+/** Optional: resize and cold migration (capabilities.resize), Nova's migrate_disk_and_power_off & co. */
+export interface ResizeCapable {
+  /**
+   * On the source: powers the guest off and hands its disks over to `destinationHost` (which may be this host).
+   * The source keeps what it needs to bring the guest back (finishRevertMigration) until confirmMigration.
+   */
+  migrateDiskAndPowerOff(guest: GuestRef, destinationHost: string, flavor: GuestFlavor): Promise<void>
+  /** On the destination: creates the guest from the migrated disks with the new flavor; RUNNING unless powerOn false. */
+  finishMigration(request: SpawnRequest): Promise<void>
+  /** On the source after a confirm: removes what migrateDiskAndPowerOff kept. */
+  confirmMigration(guest: GuestRef): Promise<void>
+  /** On the source after a revert (the destination's guest destroyed): the guest as it was, with its old flavor. */
+  finishRevertMigration(request: SpawnRequest): Promise<void>
+}
+
+/** Optional: rescue / unrescue (capabilities.rescue). */
+export interface RescueCapable {
+  /**
+   * Boots the guest from a rescue image (the instance's own image unless `rescueImageId`) with its disk attached:
+   * RUNNING when this resolves. GuestInvalidState when it is already rescued.
+   */
+  rescue(
+    guest: GuestRef,
+    options: { readonly rescueImageId?: string; readonly adminPassword?: string },
+  ): Promise<void>
+  /** Back to the guest's own disk, RUNNING. GuestInvalidState when it is not rescued. */
+  unrescue(guest: GuestRef): Promise<void>
+}
+
+export const supportsResize = (d: HypervisorDriver): d is HypervisorDriver & ResizeCapable =>
+  d.capabilities.resize && typeof (d as Partial<ResizeCapable>).migrateDiskAndPowerOff === 'function'
+
+export const supportsRescue = (d: HypervisorDriver): d is HypervisorDriver & RescueCapable =>
+  d.capabilities.rescue && typeof (d as Partial<RescueCapable>).rescue === 'function'
+
 /** Where a live migration goes and how (Nova's migrate_data, as named fields). */
 export interface LiveMigrationRequest {
   readonly destinationHost: string

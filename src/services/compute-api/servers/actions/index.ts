@@ -36,6 +36,10 @@ import { guestActions } from './guest.js'
 import { lockActions } from './lock.js'
 import { pauseSuspendActions } from './pause-suspend.js'
 import { powerActions } from './power.js'
+import { imageActions } from './create-image.js'
+import { rebuildActions } from './rebuild.js'
+import { resizeActions } from './resize.js'
+import { rescueActions, shelveActions } from './shelve-rescue.js'
 import type { ActionCall, ActionResult, ServerAction, StateGuard } from './types.js'
 
 /** Every action served, by family. */
@@ -46,6 +50,11 @@ const ACTIONS: readonly ServerAction[] = [
   ...adminActions,
   ...guestActions,
   ...deferredDeleteActions,
+  ...rebuildActions,
+  ...resizeActions,
+  ...shelveActions,
+  ...rescueActions,
+  ...imageActions,
 ]
 
 const REGISTRY: ReadonlyMap<string, ServerAction> = new Map(ACTIONS.map((a) => [a.key, a]))

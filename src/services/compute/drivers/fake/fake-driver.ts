@@ -65,6 +65,8 @@ interface FakeGuest {
 /** Nova's fake driver capabilities: everything a test may ask of a host, and snapshots. */
 export const FAKE_CAPABILITIES: DriverCapabilities = {
   ...DEFAULT_CAPABILITIES,
+  resize: true,
+  rescue: true,
   hasImageCache: true,
   supportsEvacuate: true,
   supportsAttachInterface: true,
@@ -121,6 +123,9 @@ export class FakeDriver
   readonly capabilities: DriverCapabilities
   readonly #options: FakeDriverOptions
   readonly #guests = new Map<string, FakeGuest>()
+  /** Guests whose disks a resize took away (kept until confirm, brought back by a revert). */
+  readonly #migrating = new Map<string, FakeGuest>()
+  readonly #rescued = new Set<string>()
   readonly #failures = new Map<FakeOperation, Error[]>()
   #spawnsToFail: number
   #nodename: string | undefined
@@ -261,6 +266,7 @@ export class FakeDriver
   async destroy(guest: GuestRef): Promise<void> {
     this.#injected('destroy')
     this.#guests.delete(guest.uuid)
+    this.#rescued.delete(guest.uuid)
   }
 
   async reboot(guest: GuestRef, kind: 'SOFT' | 'HARD'): Promise<void> {
@@ -408,5 +414,62 @@ export class FakeDriver
         yield bytes
       })(),
     }
+  }
+
+  /** The guest is booted from a rescue image. */
+  isRescued(uuid: string): boolean {
+    return this.#rescued.has(uuid)
+  }
+
+  /** A resize took the guest's disks away and they are still kept for a revert. */
+  hasMigrationSource(uuid: string): boolean {
+    return this.#migrating.has(uuid)
+  }
+
+  async migrateDiskAndPowerOff(guest: GuestRef, destinationHost: string): Promise<void> {
+    const g = this.#guest(guest)
+    g.state = PowerState.SHUTDOWN
+    g.console.push(`[fake] ${g.name}: powered off, disks migrated to ${destinationHost}`)
+    this.#guests.delete(g.uuid)
+    this.#rescued.delete(g.uuid)
+    this.#migrating.set(g.uuid, g)
+  }
+
+  async finishMigration(request: SpawnRequest): Promise<void> {
+    await this.spawn(request)
+  }
+
+  async confirmMigration(guest: GuestRef): Promise<void> {
+    this.#migrating.delete(guest.uuid)
+  }
+
+  async finishRevertMigration(request: SpawnRequest): Promise<void> {
+    const kept = this.#migrating.get(request.instance.uuid)
+    if (kept === undefined) return await this.spawn(request)
+    if (this.#guests.has(kept.uuid)) throw new GuestExists(kept.name)
+    this.#migrating.delete(kept.uuid)
+    this.#guests.set(kept.uuid, kept)
+    kept.console.push(`[fake] ${kept.name}: resize reverted`)
+    if (request.powerOn ?? true) {
+      kept.state = PowerState.RUNNING
+      this.#boot(kept)
+    }
+  }
+
+  async rescue(guest: GuestRef, options: { readonly rescueImageId?: string }): Promise<void> {
+    const g = this.#guest(guest)
+    if (this.#rescued.has(g.uuid)) throw new GuestInvalidState(g.uuid, 'rescue', 'rescued')
+    this.#rescued.add(g.uuid)
+    g.state = PowerState.RUNNING
+    g.console.push(`[fake] ${g.name}: rescue boot from image ${options.rescueImageId ?? '(own image)'}`)
+    this.#boot(g)
+  }
+
+  async unrescue(guest: GuestRef): Promise<void> {
+    const g = this.#guest(guest)
+    if (!this.#rescued.delete(g.uuid)) throw new GuestInvalidState(g.uuid, 'unrescue', 'not rescued')
+    g.state = PowerState.RUNNING
+    g.console.push(`[fake] ${g.name}: unrescued`)
+    this.#boot(g)
   }
 }

@@ -1,0 +1,79 @@
+import { NovaError } from '../../../../common/errors/index.js'
+import type { InstanceRecord } from '../../../../db/repositories/instances.js'
+import type { MovesRepository } from '../../../../db/repositories/migrations.js'
+import type { UntypedKysely } from '../../../../db/untyped.js'
+import type { RequestSpec } from '../../../scheduler/client.js'
+import { ApiFault } from '../../faults.js'
+import type { Flavor } from '../../store/flavors.js'
+import type { ServerDeps } from '../deps.js'
+
+/** A flavor as instance_extra keeps it. */
+export const flavorRecordOf = (flavor: Flavor) => ({
+  flavorid: flavor.flavorid,
+  name: flavor.name,
+  vcpus: flavor.vcpus,
+  memory_mb: flavor.memoryMb,
+  root_gb: flavor.rootGb,
+  ephemeral_gb: flavor.ephemeralGb,
+  swap: flavor.swap,
+  extra_specs: flavor.extraSpecs,
+})
+
+/** The scheduler's view of a flavor. */
+export const specFlavorOf = (flavor: Flavor) => ({
+  name: flavor.name,
+  flavorid: flavor.flavorid,
+  vcpus: flavor.vcpus,
+  memoryMb: flavor.memoryMb,
+  rootGb: flavor.rootGb,
+  ephemeralGb: flavor.ephemeralGb,
+  swap: flavor.swap,
+  extraSpecs: flavor.extraSpecs,
+})
+
+/** The instance's current flavor id (instance_extra's cur.flavorid). */
+export const currentFlavorId = (instance: InstanceRecord): string | undefined =>
+  ((instance.flavor ?? {}) as { cur?: { flavorid?: string } }).cur?.flavorid
+
+/**
+ * The instance's RequestSpec as the API database keeps it (request_specs), with what every move resets (Nova's
+ * reset_forced_destinations, no ignored hosts); a spec made from the instance when there is none.
+ */
+export async function requestSpecOf(servers: ServerDeps, instance: InstanceRecord): Promise<RequestSpec> {
+  const row = (await (servers.apiDb.kysely as UntypedKysely)
+    .selectFrom('request_specs')
+    .select('spec')
+    .where('instance_uuid', '=', instance.uuid)
+    .executeTakeFirst()) as { spec: string | null } | undefined
+  const stored = row?.spec === null || row?.spec === undefined ? {} : (JSON.parse(row.spec) as object)
+  return {
+    instanceUuid: instance.uuid,
+    projectId: instance.project_id ?? '',
+    userId: instance.user_id ?? '',
+    numInstances: 1,
+    image: { id: instance.image_ref ?? '', properties: {} },
+    schedulerHints: {},
+    ...(stored as Partial<RequestSpec>),
+    ignoreHosts: [],
+    forceHosts: [],
+    forceNodes: [],
+  } as RequestSpec
+}
+
+/** The migrations repository (the API records confirm / revert on it). */
+export function movesOf(servers: ServerDeps): MovesRepository {
+  if (servers.moves === undefined) throw new ApiFault(501, 'Moves are not available in this deployment.')
+  return servers.moves
+}
+
+/** NoValidHost from the conductor, as Nova's API answers it for resize, migrate and unshelve: 400. */
+export async function badRequestOnNoValidHost<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (error) {
+    if (error instanceof NovaError && error.code === 'NoValidHost') throw new ApiFault(400, error.message)
+    throw error
+  }
+}
+
+export const hostOf = (instance: InstanceRecord): string => instance.host ?? ''

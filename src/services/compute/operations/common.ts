@@ -1,0 +1,173 @@
+import type { RequestContext } from '../../../common/context.js'
+import type { Logger } from '../../../common/logger.js'
+import type { ConductorClient, InstanceView } from '../../conductor/client.js'
+import type { ImageClient } from '../../image/client.js'
+import type { PlacementClient } from '../../placement/client.js'
+import type { ComputeClient } from '../client.js'
+import type { GuestAllocations, GuestFlavor, HypervisorDriver, SpawnRequest } from '../driver/driver.js'
+import { guestRef } from '../manager.js'
+import type { ResourceTracker } from '../resource-tracker.js'
+
+/** What the move operations need (the compute manager's dependencies, the image service and two options). */
+export interface MoveOperationDeps {
+  readonly host: string
+  readonly driver: HypervisorDriver
+  readonly conductor: ConductorClient
+  /** Casts to other computes (resize's hops between source and destination). */
+  readonly compute: ComputeClient
+  readonly tracker: ResourceTracker
+  readonly placement: PlacementClient | undefined
+  /** Snapshots, backups and shelve images are uploaded here; undefined: no image service configured. */
+  readonly images: ImageClient | undefined
+  /** `[DEFAULT] shelved_offload_time`: 0 offloads at once, -1 never, > 0 after that many seconds. */
+  readonly shelvedOffloadTimeS: number
+  readonly logger: Logger
+}
+
+/** A flavor as instance_extra keeps it (Nova's Flavor object fields). */
+export interface FlavorRecord {
+  readonly flavorid?: string
+  readonly name?: string
+  readonly vcpus: number
+  readonly memory_mb: number
+  readonly root_gb: number
+  readonly ephemeral_gb: number
+  readonly swap: number
+  readonly extra_specs?: Readonly<Record<string, string>>
+}
+
+/** instance_extra.flavor: the current flavor and, during a resize, the old and new ones. */
+export interface InstanceFlavors {
+  readonly cur: FlavorRecord | null
+  readonly old: FlavorRecord | null
+  readonly new: FlavorRecord | null
+}
+
+export function flavorsOf(instance: InstanceView): InstanceFlavors {
+  const f = (instance.flavor ?? {}) as Partial<InstanceFlavors>
+  return { cur: f.cur ?? null, old: f.old ?? null, new: f.new ?? null }
+}
+
+/** The flavor of the instance's columns when instance_extra has none. */
+export function currentFlavor(instance: InstanceView): FlavorRecord {
+  return (
+    flavorsOf(instance).cur ?? {
+      vcpus: instance.vcpus ?? 0,
+      memory_mb: instance.memory_mb ?? 0,
+      root_gb: instance.root_gb ?? 0,
+      ephemeral_gb: instance.ephemeral_gb ?? 0,
+      swap: 0,
+    }
+  )
+}
+
+export const guestFlavor = (f: FlavorRecord): GuestFlavor => ({
+  vcpus: f.vcpus,
+  memoryMb: f.memory_mb,
+  rootGb: f.root_gb,
+  ephemeralGb: f.ephemeral_gb,
+  swapMb: f.swap,
+  extraSpecs: f.extra_specs ?? {},
+})
+
+/** The instance columns that mirror its flavor. */
+export const flavorColumns = (f: FlavorRecord): Record<string, number> => ({
+  vcpus: f.vcpus,
+  memory_mb: f.memory_mb,
+  root_gb: f.root_gb,
+  ephemeral_gb: f.ephemeral_gb,
+})
+
+/** What spawn (or finish_migration) gets for the instance as it is, with `flavor` and its image. */
+export function spawnRequestOf(
+  instance: InstanceView,
+  options: {
+    readonly flavor?: FlavorRecord
+    readonly imageId?: string | null
+    readonly allocations?: GuestAllocations
+    readonly adminPassword?: string
+    readonly powerOn?: boolean
+  } = {},
+): SpawnRequest {
+  const imageId = options.imageId === undefined ? instance.image_ref : options.imageId
+  return {
+    instance: {
+      ...guestRef(instance),
+      displayName: instance.display_name ?? '',
+      projectId: instance.project_id ?? '',
+      userId: instance.user_id ?? '',
+      flavor: guestFlavor(options.flavor ?? currentFlavor(instance)),
+      ...(instance.hostname === null ? {} : { hostname: instance.hostname }),
+      ...(instance.user_data === null ? {} : { userData: instance.user_data }),
+      metadata: instance.metadata,
+    },
+    image: { ...(imageId === null || imageId === '' ? {} : { id: imageId }), properties: {} },
+    allocations: options.allocations ?? {},
+    networkInfo: [],
+    blockDeviceInfo: { blockDevices: [] },
+    ...(options.adminPassword === undefined ? {} : { adminPassword: options.adminPassword }),
+    ...(options.powerOn === undefined ? {} : { powerOn: options.powerOn }),
+  }
+}
+
+export const errorText = (error: unknown): string =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error)
+
+/** Runs `fn` as the instance action event `event` on this host (Nova's wrap_instance_event). */
+export async function withEvent<T>(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  uuid: string,
+  event: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const { conductor, host, logger } = deps
+  const id = await conductor.actionEventStart(ctx, uuid, event, host).catch((error: unknown) => {
+    logger.warn({ err: error, instance: uuid }, `could not record the start of ${event}`)
+    return null
+  })
+  const done = async (result: 'Success' | 'Error', traceback?: string) => {
+    if (id !== null)
+      await conductor.actionEventFinish(ctx, id, result, traceback).catch((error: unknown) => {
+        logger.warn({ err: error, instance: uuid }, `could not record the end of ${event}`)
+      })
+  }
+  try {
+    const value = await fn()
+    await done('Success')
+    return value
+  } catch (error) {
+    await done('Error', errorText(error))
+    throw error
+  }
+}
+
+/**
+ * A failed operation (Nova's _error_out_instance_on_exception): the fault first, then vm_state error (or
+ * `vmState` when given: a failure that leaves the guest as it was only clears the task), task_state none.
+ */
+export async function failInstance(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  uuid: string,
+  error: unknown,
+  vmState = 'error',
+): Promise<void> {
+  const { conductor, host, logger } = deps
+  logger.error({ err: error, instance: uuid }, 'instance operation failed')
+  try {
+    await conductor.instanceFaultCreate(ctx, uuid, {
+      code: 500,
+      message: error instanceof Error ? error.message : String(error),
+      details: errorText(error),
+      host,
+    })
+    await conductor.instanceUpdate(ctx, uuid, { vm_state: vmState, task_state: null })
+  } catch (e) {
+    logger.warn({ err: e, instance: uuid }, 'could not record the failure of the instance')
+  }
+}
+
+/** Nova's vm_state after an operation that leaves the guest running or stopped as it was before. */
+export const settledVmState = (oldVmState: string | null | undefined): string =>
+  oldVmState === 'stopped' ? 'stopped' : 'active'
