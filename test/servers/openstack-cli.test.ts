@@ -81,6 +81,53 @@ describe(
       assert.deepEqual(await os(['server', 'list', '-f', 'json']), [])
     })
 
+    it('server stop/start/reboot/pause/unpause/suspend/resume/lock/unlock move the server as Nova does', async () => {
+      const status = async (want: string) => {
+        const deadline = Date.now() + 30_000
+        let shown: { status: string } = { status: '' }
+        while (Date.now() < deadline) {
+          shown = await os(['server', 'show', 'act1', '-f', 'json'])
+          if (shown.status === want) return shown
+          await new Promise((resolve) => setTimeout(resolve, 300))
+        }
+        assert.fail(`act1 is ${shown.status}, not ${want}`)
+      }
+      await os([
+        'server',
+        'create',
+        '--flavor',
+        'cli.tiny',
+        '--image',
+        'cli-image',
+        '--wait',
+        'act1',
+        '-f',
+        'json',
+      ])
+      await os(['server', 'stop', 'act1'])
+      await status('SHUTOFF')
+      await os(['server', 'start', 'act1'])
+      await status('ACTIVE')
+      await os(['server', 'reboot', '--hard', 'act1'])
+      await status('ACTIVE')
+      await os(['server', 'pause', 'act1'])
+      await status('PAUSED')
+      await os(['server', 'unpause', 'act1'])
+      await status('ACTIVE')
+      await os(['server', 'suspend', 'act1'])
+      await status('SUSPENDED')
+      await os(['server', 'resume', 'act1'])
+      await status('ACTIVE')
+      await os(['server', 'lock', 'act1'])
+      await os(['server', 'unlock', 'act1'])
+      const actions = (await os(['server', 'event', 'list', 'act1', '-f', 'json'])).map(
+        (e: { Action: string }) => e.Action,
+      )
+      for (const a of ['stop', 'start', 'reboot', 'pause', 'unpause', 'suspend', 'resume', 'lock', 'unlock'])
+        assert.ok(actions.includes(a), `${a} in ${actions.join(', ')}`)
+      await os(['server', 'delete', '--wait', 'act1'])
+    })
+
     it('server create --min 20 --max 20: all twenty reach ACTIVE, then all are deleted', async () => {
       await os(['quota', 'set', '--instances', '25', '--cores', '25', 'admin'])
       await os([
