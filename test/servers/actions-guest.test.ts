@@ -134,7 +134,7 @@ describe('[server-actions] pause, suspend, lock, resetState, changePassword, con
   })
 
   it('os-getConsoleOutput: all of it (no length, null, -1), the last N lines, none for 0', async () => {
-    const { id } = await boot('console')
+    const { id, host } = await boot('console')
     const out = async (body: Obj) => {
       const r = await act(id, { 'os-getConsoleOutput': body })
       assert.equal(r.status, 200, JSON.stringify(r.body))
@@ -151,6 +151,10 @@ describe('[server-actions] pause, suspend, lock, resetState, changePassword, con
     assert.equal((await act(id, { 'os-getConsoleOutput': { length: -2 } })).status, 400)
     assert.equal((await act(id, { 'os-getConsoleOutput': { length: 'ten' } })).status, 400)
     assert.equal((await act(id, { 'os-getConsoleOutput': { lines: 3 } })).status, 400)
+    await cloud.drivers.get(host)!.destroy({ uuid: id, name: '' })
+    const missing = await act(id, { 'os-getConsoleOutput': {} })
+    assert.equal(missing.status, 404)
+    assert.equal(missing.body.itemNotFound.message, 'Guest does not have a console available.')
   })
 
   it('trigger_crash_dump exists from 2.17; the guest gets an NMI; a stopped server is 409', async () => {

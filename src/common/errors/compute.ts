@@ -77,3 +77,8 @@ export const NotSupportedByDriver = defineError(
   (d: { operation: string; driver: string }) =>
     `${d.operation} is not implemented by the ${d.driver} driver.`,
 )
+export const ConsoleNotAvailable = defineError(
+  'ConsoleNotAvailable',
+  NotFound,
+  (_d: { instanceUuid: string }) => 'Guest does not have a console available.',
+)

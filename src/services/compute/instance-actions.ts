@@ -1,7 +1,12 @@
 import type { RequestContext } from '../../common/context.js'
 import type { Logger } from '../../common/logger.js'
 import type { RpcEndpoints } from '../../bus/index.js'
-import { Invalid, InstancePasswordSetFailed, NotSupportedByDriver } from '../../common/errors/index.js'
+import {
+  ConsoleNotAvailable,
+  Invalid,
+  InstancePasswordSetFailed,
+  NotSupportedByDriver,
+} from '../../common/errors/index.js'
 import type { ConductorClient, InstanceChanges, InstanceView } from '../conductor/client.js'
 import type { InstanceActionMethod } from './client.js'
 import {
@@ -317,7 +322,10 @@ export class InstanceActions {
   /** The guest's console log, its last `tailLength` lines when given (0: nothing). */
   async getConsoleOutput(ctx: RequestContext, uuid: string, tailLength?: number): Promise<string> {
     const instance = await this.#d.conductor.instanceGet(ctx, uuid)
-    const output = await this.#d.driver.getConsoleOutput(guestRef(instance))
+    const output = await this.#d.driver.getConsoleOutput(guestRef(instance)).catch((error: unknown) => {
+      if (error instanceof GuestNotFound) throw new ConsoleNotAvailable({ instanceUuid: uuid })
+      throw error
+    })
     // Nova's _tail_log: the last `tailLength` pieces of the log split at newlines (a final newline counts).
     if (tailLength === undefined) return output
     if (tailLength === 0) return ''
