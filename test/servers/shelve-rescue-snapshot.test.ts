@@ -118,4 +118,87 @@ describe('[moves] shelve / unshelve, rescue / unrescue, createImage on fake comp
     const list = await cloud.call('GET', `/servers/${server.id}/os-instance-actions`, undefined, 'ADMIN')
     assert.ok((list.body.instanceActions as Obj[]).some((a) => a.action === 'createImage'))
   })
+
+  it('createBackup: image_type backup with its backup_type; rotation keeps the newest ones only', async () => {
+    const server = await boot(cloud, 'bk')
+    const backups: string[] = []
+    for (const n of [1, 2]) {
+      const r = await action(
+        cloud,
+        server.id,
+        { createBackup: { name: `bk-${n}`, backup_type: 'daily', rotation: 1 } },
+        'MEMBER_A',
+        '2.45',
+      )
+      assert.equal(r.status, 202, JSON.stringify(r.body))
+      backups.push(r.body.image_id)
+      await until('backup done', async () => {
+        const s = (await cloud.call('GET', `/servers/${server.id}`, undefined, 'ADMIN')).body.server
+        return s['OS-EXT-STS:task_state'] === null ? s : undefined
+      })
+    }
+    const latest = await cloud.images().show(backups[1]!)
+    assert.equal(latest.status, 'active')
+    assert.equal(latest.image_type, 'backup')
+    assert.equal(latest.backup_type, 'daily')
+    await until('older backup rotated away', async () =>
+      (await cloud
+        .images()
+        .show(backups[0]!)
+        .then(() => false)
+        .catch(() => true))
+        ? true
+        : undefined,
+    )
+    const bad = await action(cloud, server.id, { createBackup: { name: 'x', backup_type: 'daily' } })
+    assert.equal(bad.status, 400)
+  })
+
+  it('a stopped server: rebuild leaves it SHUTOFF, createImage works, shelve → SHELVED_OFFLOADED', async () => {
+    const server = await boot(cloud, 'st')
+    assert.equal((await action(cloud, server.id, { 'os-stop': null })).status, 202)
+    await cloud.status(server.id, 'SHUTOFF')
+    assert.equal((await action(cloud, server.id, { rebuild: { imageRef: cloud.imageId } })).status, 202)
+    await until('rebuilt', async () => {
+      const s = (await cloud.call('GET', `/servers/${server.id}`, undefined, 'ADMIN')).body.server
+      return s.status === 'SHUTOFF' && s['OS-EXT-STS:task_state'] === null ? s : undefined
+    })
+    const r = await action(cloud, server.id, { createImage: { name: 'stopped-snap' } }, 'MEMBER_A', '2.45')
+    assert.equal(r.status, 202)
+    await until('snapshot active', async () =>
+      (await cloud.images().show(r.body.image_id)).status === 'active' ? true : undefined,
+    )
+    await until('task cleared', async () => {
+      const s = (await cloud.call('GET', `/servers/${server.id}`, undefined, 'ADMIN')).body.server
+      return s['OS-EXT-STS:task_state'] === null ? s : undefined
+    })
+    assert.equal((await action(cloud, server.id, { shelve: null })).status, 202)
+    await cloud.status(server.id, 'SHELVED_OFFLOADED')
+  })
+})
+
+describe('[moves] shelved_offload_time -1: SHELVED keeps its host until shelveOffload; unshelve in place', () => {
+  let cloud: BuildCloud
+
+  before(async () => {
+    cloud = await startMoveCloud({ computes: ['one'], defaults: { shelved_offload_time: '-1' } })
+  })
+  after(async () => await cloud.close())
+
+  it('shelve → SHELVED on its host with its allocations; unshelve → ACTIVE there; shelve, shelveOffload → offloaded', async () => {
+    const server = await boot(cloud, 'keep')
+    assert.equal((await action(cloud, server.id, { shelve: null })).status, 202)
+    const shelved = await cloud.status(server.id, 'SHELVED')
+    assert.equal(shelved['OS-EXT-SRV-ATTR:host'], 'one')
+    assert.equal(Object.keys(await allocations(cloud, server.id)).length, 1)
+    assert.equal((await action(cloud, server.id, { unshelve: null })).status, 202)
+    const active = await cloud.status(server.id, 'ACTIVE')
+    assert.equal(active['OS-EXT-SRV-ATTR:host'], 'one')
+    assert.equal((await action(cloud, server.id, { shelve: null })).status, 202)
+    await cloud.status(server.id, 'SHELVED')
+    assert.equal((await action(cloud, server.id, { shelveOffload: null })).status, 403)
+    assert.equal((await action(cloud, server.id, { shelveOffload: null }, 'ADMIN')).status, 202)
+    await cloud.status(server.id, 'SHELVED_OFFLOADED')
+    assert.deepEqual(await allocations(cloud, server.id), {})
+  })
 })

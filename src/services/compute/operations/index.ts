@@ -18,10 +18,12 @@ import {
   type ResizeArgs,
 } from './resize.js'
 import {
+  backupInstance,
   shelveInstance,
   shelveOffloadInstance,
   snapshotInstance,
   unshelveInstance,
+  type BackupArgs,
   type ShelveArgs,
   type SnapshotArgs,
   type UnshelveArgs,
@@ -88,6 +90,16 @@ export function moveOperationEndpoints(deps: MoveOperationDeps): RpcEndpoints {
       uuidOf('snapshot_instance', args)
       if (typeof args.image_id !== 'string') throw new Invalid('snapshot_instance needs an image_id')
       return await later(() => snapshotInstance(deps, ctx, args as unknown as SnapshotArgs))
+    },
+    backup_instance: async (ctx, args) => {
+      uuidOf('backup_instance', args)
+      if (
+        typeof args.image_id !== 'string' ||
+        typeof args.backup_type !== 'string' ||
+        typeof args.rotation !== 'number'
+      )
+        throw new Invalid('backup_instance needs an image_id, a backup_type and a rotation')
+      return await later(() => backupInstance(deps, ctx, args as unknown as BackupArgs))
     },
   }
 }

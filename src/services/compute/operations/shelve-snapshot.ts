@@ -223,3 +223,44 @@ export async function snapshotInstance(deps: MoveOperationDeps, ctx: RequestCont
     }
   }).catch(() => undefined)
 }
+
+export interface BackupArgs extends SnapshotArgs {
+  readonly backup_type: string
+  readonly rotation: number
+}
+
+/**
+ * Nova's backup_instance: the snapshot of snapshot_instance from task image_backup, then _rotate_backups: of the
+ * instance's backups of `backup_type` (image_type backup), newest first, those past `rotation` are deleted.
+ */
+export async function backupInstance(deps: MoveOperationDeps, ctx: RequestContext, args: BackupArgs) {
+  const { conductor, images } = deps
+  const uuid = args.instance_uuid
+  await withEvent(deps, ctx, uuid, 'compute_backup_instance', async () => {
+    const instance = await conductor.instanceGet(ctx, uuid)
+    try {
+      await snapshotTo(
+        deps,
+        ctx,
+        instance,
+        { imageId: args.image_id, name: '' },
+        { from: 'image_backup', pending: 'image_pending_upload', uploading: 'image_uploading' },
+      )
+      await conductor.instanceUpdate(ctx, uuid, { task_state: null }, ['image_uploading'])
+    } catch (error) {
+      await images?.delete(args.image_id).catch(() => undefined)
+      await failInstance(deps, ctx, uuid, error, instance.vm_state ?? 'active')
+      throw error
+    }
+    if (images === undefined) return
+    const backups = (await images.list())
+      .filter(
+        (i) => i.instance_uuid === uuid && i.backup_type === args.backup_type && i.image_type === 'backup',
+      )
+      .sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)))
+    for (const old of backups.slice(args.rotation))
+      await images.delete(old.id).catch((error: unknown) => {
+        deps.logger.warn({ err: error, instance: uuid, image: old.id }, 'could not delete an old backup')
+      })
+  }).catch(() => undefined)
+}

@@ -3,7 +3,7 @@ import { atLeast } from '../../microversion.js'
 import { nameType, type Schema } from '../../validation.js'
 import { hostOf } from './move-support.js'
 import { createSnapshotImage } from './shelve-rescue.js'
-import { memberRule, type ServerAction } from './types.js'
+import { memberRule, type ActionCall, type ServerAction } from './types.js'
 
 const metadataType: Schema = {
   type: 'object',
@@ -38,10 +38,60 @@ const createImage: ServerAction = {
       instance_uuid: call.instance.uuid,
       image_id: imageId,
     })
-    if (atLeast(call.request, 45)) return { status: 202, body: { image_id: imageId } }
-    const base = (call.servers.imageLinkBase ?? '').replace(/\/+$/, '')
-    return { status: 202, headers: { location: `${base}/images/${imageId}` } }
+    return imageAnswer(call, imageId)
   },
 }
 
-export const imageActions: readonly ServerAction[] = [createImage]
+/** 202 with the image's URL in Location before 2.45, `{image_id}` from 2.45. */
+function imageAnswer(call: ActionCall, imageId: string) {
+  if (atLeast(call.request, 45)) return { status: 202, body: { image_id: imageId } }
+  const base = (call.servers.imageLinkBase ?? '').replace(/\/+$/, '')
+  return { status: 202, headers: { location: `${base}/images/${imageId}` } }
+}
+
+/**
+ * createBackup {name, backup_type, rotation, metadata?}: an image of image_type backup, task image_backup; after
+ * the upload nova-compute keeps the `rotation` newest backups of that type (0: none).
+ */
+const createBackup: ServerAction = {
+  key: 'createBackup',
+  name: 'createBackup',
+  policy: memberRule('os-create-backup', 'Create a back up of a server', 'createBackup'),
+  schema: () => ({
+    type: 'object',
+    properties: {
+      name: nameType,
+      backup_type: { type: 'string' },
+      rotation: { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 0 },
+      metadata: metadataType,
+    },
+    required: ['name', 'backup_type', 'rotation'],
+    additionalProperties: false,
+  }),
+  checkLock: false,
+  states: { vmStates: ['active', 'stopped', 'paused', 'suspended'], taskStates: [null] },
+  async run(call) {
+    const body = call.body as {
+      name: string
+      backup_type: string
+      rotation: number | string
+      metadata?: Record<string, string>
+    }
+    const imageId = await createSnapshotImage(call, body.name, 'backup', {
+      ...body.metadata,
+      backup_type: body.backup_type,
+    })
+    if (imageId === undefined) throw new ApiFault(409, 'No image service is configured for backups.')
+    await call.transition({ task_state: 'image_backup' })
+    await call.record('createBackup')
+    await call.servers.compute.move(call.ctx, hostOf(call.instance), 'backup_instance', {
+      instance_uuid: call.instance.uuid,
+      image_id: imageId,
+      backup_type: body.backup_type,
+      rotation: Number(body.rotation),
+    })
+    return imageAnswer(call, imageId)
+  },
+}
+
+export const imageActions: readonly ServerAction[] = [createImage, createBackup]
