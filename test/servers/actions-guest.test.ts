@@ -113,6 +113,11 @@ describe('[server-actions] pause, suspend, lock, resetState, changePassword, con
     assert.equal((await act(id, { 'os-resetState': { state: 'active' } }, 'ADMIN')).status, 202)
     assert.equal((await cloud.call('GET', `/servers/${id}`)).body.server.status, 'ACTIVE')
     assert.ok((await actionNames(id)).includes('resetState'))
+    assert.equal((await act(id, { injectNetworkInfo: null })).status, 403)
+    assert.equal((await act(id, { injectNetworkInfo: null }, 'ADMIN')).status, 202)
+    const gone = await act(id, { resetNetwork: null })
+    assert.equal(gone.status, 410)
+    assert.equal(gone.body.computeFault.code, 410)
   })
 
   it('changePassword sets the guest password; a stopped server is 409; the schema wants adminPass', async () => {

@@ -32,4 +32,37 @@ const resetState: ServerAction = {
   },
 }
 
-export const adminActions: readonly ServerAction[] = [resetState]
+/**
+ * injectNetworkInfo (admin): Nova casts inject_network_info to the compute, which re-plugs the instance's network
+ * info into the guest. nova-ts has no networking yet, so after Nova's checks (policy, lock) there is nothing to
+ * inject: 202.
+ */
+const injectNetworkInfo: ServerAction = {
+  key: 'injectNetworkInfo',
+  name: 'injectNetworkInfo',
+  policy: adminRule(
+    'os-admin-actions:inject_network_info',
+    'Inject network information into the server',
+    'injectNetworkInfo',
+  ),
+  async run() {
+    return undefined
+  },
+}
+
+/** resetNetwork: removed from Nova (23.0.0); 410 Gone. */
+const resetNetwork: ServerAction = {
+  key: 'resetNetwork',
+  name: 'resetNetwork',
+  policy: adminRule(
+    'os-admin-actions:reset_network',
+    'Reset networking on a server (removed)',
+    'resetNetwork',
+  ),
+  gone: true,
+  async run() {
+    return undefined
+  },
+}
+
+export const adminActions: readonly ServerAction[] = [resetState, injectNetworkInfo, resetNetwork]

@@ -86,6 +86,8 @@ export function registerServerActionRoutes(
     const [key, body] = Object.entries(raw as Record<string, unknown>)[0]!
     const action = REGISTRY.get(key)
     if (action === undefined) throw badRequest(`There is no such action: ${key}`)
+    if (action.gone === true)
+      throw new ApiFault(410, 'This resource is no longer available. No forwarding address is given.')
     if (action.minVersion !== undefined || action.maxVersion !== undefined)
       requireVersion(request, action.minVersion ?? 1, action.maxVersion)
     const schema = action.schema?.(request)

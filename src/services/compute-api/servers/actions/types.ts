@@ -73,6 +73,8 @@ export interface ServerAction {
   readonly checkLock?: boolean
   /** The states it may start from: fixed, or by the body (reboot SOFT vs HARD). Undefined: any. */
   readonly states?: StateGuard | ((body: unknown) => StateGuard)
+  /** Removed from Nova: 410 Gone before any other check (`run` is never called). */
+  readonly gone?: boolean
   /** Does the work; undefined: 202 with an empty body. */
   run(call: ActionCall): Promise<ActionResult | undefined>
 }
