@@ -11,7 +11,7 @@ import {
 import { DatabaseServiceRegistry } from '../service/database-service-registry.js'
 import type { Service } from '../service/service.js'
 import { ConductorClient } from '../services/conductor/client.js'
-import { createConductorService } from '../services/conductor/index.js'
+import { createConductorService, eventNotificationsFor } from '../services/conductor/index.js'
 import { createComputeApiService } from '../services/compute-api/index.js'
 import {
   createComputeService,
@@ -227,6 +227,13 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
                   fetchTransport(access.url, passwordTokenSource(access.credentials)),
                 ),
                 maxAttempts: config.scheduler.max_attempts,
+                notifications: eventNotificationsFor(
+                  config,
+                  bus,
+                  createInstancesRepository(need(main)),
+                  createInstanceActionsRepository(need(main)),
+                  log,
+                ),
                 logger: log,
               },
             }),

@@ -63,6 +63,25 @@ export function createInstanceActionsRepository(db: Database<unknown>) {
       return Number(row.id)
     },
 
+    /** The instance, name and host of an event (undefined when there is no such event). */
+    async eventInfo(
+      eventId: number,
+    ): Promise<{ instanceUuid: string; event: string; host: string | null } | undefined> {
+      const row = (await k
+        .selectFrom('instance_actions_events')
+        .innerJoin('instance_actions', 'instance_actions.id', 'instance_actions_events.action_id')
+        .select([
+          'instance_actions.instance_uuid as instance_uuid',
+          'instance_actions_events.event as event',
+          'instance_actions_events.host as host',
+        ])
+        .where('instance_actions_events.id', '=', eventId)
+        .executeTakeFirst()) as { instance_uuid: string; event: string; host: string | null } | undefined
+      return row === undefined
+        ? undefined
+        : { instanceUuid: row.instance_uuid, event: row.event, host: row.host }
+    },
+
     /** Ends an event with 'Success' or 'Error' (and the error's text as traceback). */
     async finishEvent(eventId: number, result: 'Success' | 'Error', traceback?: string): Promise<void> {
       await k

@@ -7,6 +7,7 @@ import type { MovesRepository } from '../../db/repositories/migrations.js'
 import type { ComputeClient } from '../compute/client.js'
 import type { PlacementClient } from '../placement/client.js'
 import type { SchedulerClient } from '../scheduler/client.js'
+import type { EventNotifications } from './notifications.js'
 
 /** What the build and delete flows need (Nova's ComputeTaskManager): the cell's instances and the RPC peers. */
 export interface ConductorBuildDeps {
@@ -18,6 +19,8 @@ export interface ConductorBuildDeps {
   readonly placement: PlacementClient | undefined
   /** `[scheduler] max_attempts` (default 3): builds tried per instance, the first host included; 1: no reschedule. */
   readonly maxAttempts?: number
+  /** Versioned notifications of compute's instance action events; undefined: none are sent. */
+  readonly notifications?: EventNotifications
   /** Migrations, flavors and system metadata of the move operations; undefined: moves are not served. */
   readonly moves?: MovesRepository
   readonly logger: Logger

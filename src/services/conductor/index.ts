@@ -9,6 +9,7 @@ import { enforceInstanceDeadlines, type InstanceDeadlines } from './deadlines.js
 import { conductorEndpoints } from './server.js'
 
 export { enforceInstanceDeadlines, type InstanceDeadlines, type DeadlineResult } from './deadlines.js'
+export { eventNotificationsFor, type EventNotifications } from './notifications.js'
 
 /** How often the conductor looks for instances past their BUILD or delete deadline. */
 const DEADLINE_CHECK_SPACING_S = 60

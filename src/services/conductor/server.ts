@@ -11,6 +11,7 @@ import type { ServiceIdentity } from '../../service/service-registry.js'
 import type { BuildRequest, ComputeNodeView, RescheduleRequest } from './client.js'
 import type { ConductorBuildDeps, ConductorDeps } from './conductor-deps.js'
 import { instanceView, scheduleAndBuildInstances, startEvent } from './build.js'
+import { notifyEventFinish, notifyEventStart } from './notifications.js'
 import { rescheduleBuild } from './reschedule.js'
 import { registerService } from '../../service/database-service-registry.js'
 import { moveEndpoints } from './moves.js'
@@ -126,22 +127,19 @@ export function conductorEndpoints(deps: ConductorDeps): RpcEndpoints {
     action_event_start: async (ctx, args) => {
       const uuid = uuidArg(args, 'action_event_start')
       if (typeof args.event !== 'string') throw new Invalid('action_event_start needs an event')
-      return await startEvent(
-        buildDeps(deps),
-        ctx,
-        uuid,
-        args.event,
-        typeof args.host === 'string' ? args.host : null,
-      )
+      const build = buildDeps(deps)
+      const host = typeof args.host === 'string' ? args.host : null
+      const id = await startEvent(build, ctx, uuid, args.event, host)
+      await notifyEventStart(build.notifications, ctx, uuid, args.event, host)
+      return id
     },
-    action_event_finish: async (_ctx, args) => {
+    action_event_finish: async (ctx, args) => {
       if (typeof args.event_id !== 'number' || (args.result !== 'Success' && args.result !== 'Error'))
         throw new Invalid('action_event_finish needs an event_id and a result')
-      await buildDeps(deps).actions.finishEvent(
-        args.event_id,
-        args.result,
-        typeof args.traceback === 'string' ? args.traceback : undefined,
-      )
+      const build = buildDeps(deps)
+      const traceback = typeof args.traceback === 'string' ? args.traceback : undefined
+      await build.actions.finishEvent(args.event_id, args.result, traceback)
+      await notifyEventFinish(build.notifications, ctx, args.event_id, args.result, traceback)
       return null
     },
   }
