@@ -101,6 +101,15 @@ describe('[server-actions] pause, suspend, lock, resetState, changePassword, con
     assert.equal(names.filter((n) => n === 'unlock').length, 2)
   })
 
+  it('lock before 2.73 ignores a locked_reason in its body', async () => {
+    const { id } = await boot('lock-old')
+    assert.equal((await act(id, { lock: { locked_reason: 'ignored' } }, 'MEMBER_A', '2.72')).status, 202)
+    const shown = (await cloud.call('GET', `/servers/${id}`, undefined, 'MEMBER_A', '2.73')).body.server
+    assert.equal(shown.locked, true)
+    assert.equal(shown.locked_reason, null)
+    assert.equal((await act(id, { unlock: null })).status, 202)
+  })
+
   it('os-resetState (admin only) sets active or error and clears the task', async () => {
     const { id } = await boot('reset')
     assert.equal((await act(id, { 'os-resetState': { state: 'error' } })).status, 403)

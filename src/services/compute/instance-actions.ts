@@ -6,6 +6,7 @@ import {
   Invalid,
   InstancePasswordSetFailed,
   NotSupportedByDriver,
+  UnexpectedStateError,
 } from '../../common/errors/index.js'
 import type { ConductorClient, InstanceChanges, InstanceView } from '../conductor/client.js'
 import type { InstanceActionMethod } from './client.js'
@@ -249,6 +250,8 @@ export class InstanceActions {
         ])
         await driver.reboot(guest, kind)
       } catch (error) {
+        // Another request took the instance over (a HARD reboot over a pending SOFT one, a reset): not a failure.
+        if (error instanceof UnexpectedStateError) return
         await this.#failed(ctx, uuid, error, states, { vm_state: 'error' })
         throw error
       }

@@ -31,7 +31,10 @@ const lock: ServerAction = {
       locked: true,
       locked_by: instance.project_id === caller.projectId ? 'owner' : 'admin',
     })
-    const reason = (call.body as { locked_reason?: string } | null)?.locked_reason
+    // The reason exists from 2.73; an older request's body is not looked at.
+    const reason = atLeast(call.request, 73)
+      ? (call.body as { locked_reason?: string } | null)?.locked_reason
+      : undefined
     if (typeof reason === 'string')
       await servers.instances.setSystemMetadata(instance.uuid, { locked_reason: reason })
     await call.record('lock')
