@@ -1,0 +1,126 @@
+import { strict as assert } from 'node:assert'
+import { describe, it } from 'node:test'
+import { chooseAccelerator } from './accel.js'
+import { buildQemuArgv, guestPaths, shellQuote } from './argv.js'
+
+const UUID = '6f1c2a4e-0d3b-4b7e-9b3a-1f2e3d4c5b6a'
+const paths = guestPaths('/var/lib/nova/instances/', UUID)
+const D = `/var/lib/nova/instances/${UUID}`
+
+describe('the QEMU argv builder', () => {
+  it('builds a kernel-boot TCG guest (snapshot)', () => {
+    const argv = buildQemuArgv({
+      uuid: UUID,
+      name: 'instance-0000002a',
+      vcpus: 2,
+      memoryMb: 256,
+      accel: 'tcg',
+      paths,
+      kernel: { kernel: '/k/vmlinuz', initrd: '/k/initrd', cmdline: 'console=ttyS0 panic=-1 quiet' },
+    })
+    assert.deepEqual(argv, [
+      '-name',
+      'guest=instance-0000002a,debug-threads=on',
+      '-uuid',
+      UUID,
+      '-machine',
+      'pc,accel=tcg',
+      '-m',
+      '256',
+      '-smp',
+      '2',
+      '-smbios',
+      `type=1,manufacturer=OpenStack Foundation,product=OpenStack Nova,serial=${UUID},uuid=${UUID},family=Virtual Machine`,
+      '-nodefaults',
+      '-no-user-config',
+      '-no-shutdown',
+      '-display',
+      'none',
+      '-pidfile',
+      `${D}/qemu.pid`,
+      '-qmp',
+      `unix:${D}/qmp.sock,server=on,wait=off`,
+      '-chardev',
+      `socket,id=serial0,path=${D}/serial.sock,server=on,wait=off,logfile=${D}/console.log,logappend=on`,
+      '-serial',
+      'chardev:serial0',
+      '-device',
+      'VGA',
+      '-vnc',
+      `unix:${D}/vnc.sock`,
+      '-blockdev',
+      `driver=file,filename=${D}/disk,node-name=disk0-file`,
+      '-blockdev',
+      'driver=qcow2,file=disk0-file,node-name=disk0',
+      '-device',
+      'virtio-blk-pci,drive=disk0,bootindex=1,id=disk0-dev',
+      '-kernel',
+      '/k/vmlinuz',
+      '-initrd',
+      '/k/initrd',
+      '-append',
+      'console=ttyS0 panic=-1 quiet',
+    ])
+  })
+
+  it('builds a disk-boot KVM guest on q35 with a SCSI disk, resuming from a saved state (snapshot)', () => {
+    const argv = buildQemuArgv({
+      uuid: UUID,
+      name: 'instance-1',
+      vcpus: 1,
+      memoryMb: 128,
+      accel: 'kvm',
+      paths: guestPaths('/srv/a,b', UUID),
+      machineType: 'q35',
+      diskBus: 'scsi',
+      incomingStateFile: "/srv/it's/state",
+    })
+    const at = (flag: string) => argv[argv.indexOf(flag) + 1]
+    assert.equal(at('-machine'), 'q35,accel=kvm')
+    assert.equal(at('-cpu'), 'host')
+    assert.equal(at('-m'), '128')
+    assert.equal(at('-qmp'), `unix:/srv/a,,b/${UUID}/qmp.sock,server=on,wait=off`)
+    assert.ok(!argv.includes('-kernel'))
+    assert.deepEqual(argv.slice(argv.indexOf('virtio-scsi-pci,id=scsi0') - 1, argv.indexOf('-incoming')), [
+      '-device',
+      'virtio-scsi-pci,id=scsi0',
+      '-device',
+      'scsi-hd,drive=disk0,bus=scsi0.0,bootindex=1,id=disk0-dev',
+    ])
+    assert.equal(at('-incoming'), `exec:cat '/srv/it'\\''s/state'`)
+    assert.equal(shellQuote('a b'), `'a b'`)
+  })
+
+  it('puts every guest file under instances_path/<uuid>/', () => {
+    assert.deepEqual(Object.values(paths).sort(), [
+      D,
+      `${D}/console.log`,
+      `${D}/disk`,
+      `${D}/qemu.pid`,
+      `${D}/qmp.sock`,
+      `${D}/serial.sock`,
+      `${D}/vnc.sock`,
+    ])
+  })
+})
+
+describe('the accelerator choice ([libvirt] virt_type)', () => {
+  const vmx = 'processor\t: 0\nflags\t\t: fpu vme de pse vmx sse\n'
+  const none = 'processor\t: 0\nflags\t\t: fpu vme de pse hypervisor sse\n'
+
+  it('honours qemu and kvm as given', () => {
+    assert.equal(chooseAccelerator('qemu', { cpuinfo: vmx, kvmDeviceWritable: true, kvmIsPvm: false }), 'tcg')
+    assert.equal(chooseAccelerator('kvm', { cpuinfo: none, kvmDeviceWritable: false, kvmIsPvm: true }), 'kvm')
+    assert.throws(() => chooseAccelerator('lxc', { cpuinfo: vmx, kvmDeviceWritable: true, kvmIsPvm: false }))
+  })
+
+  it('auto: KVM only with vmx/svm, a writable /dev/kvm and no PVM layer; TCG otherwise', () => {
+    const auto = (cpuinfo: string, kvmDeviceWritable: boolean, kvmIsPvm: boolean) =>
+      chooseAccelerator('auto', { cpuinfo, kvmDeviceWritable, kvmIsPvm })
+    assert.equal(auto(vmx, true, false), 'kvm')
+    assert.equal(auto(vmx.replace('vmx', 'svm'), true, false), 'kvm')
+    assert.equal(auto(none, true, false), 'tcg', 'no vmx/svm (the PVM host of the lab notes)')
+    assert.equal(auto(vmx, true, true), 'tcg', '/dev/kvm is kvm_pvm')
+    assert.equal(auto(vmx, false, false), 'tcg', '/dev/kvm missing or not writable')
+  })
+})

@@ -1,0 +1,132 @@
+/** Where one guest's files and sockets are (all under `state_path/instances/<uuid>/`). */
+export interface GuestPaths {
+  readonly dir: string
+  /** The root disk: a qcow2 overlay on the cached base image. */
+  readonly disk: string
+  readonly qmp: string
+  readonly serial: string
+  readonly consoleLog: string
+  readonly vnc: string
+  readonly pidfile: string
+}
+
+/** The accelerator QEMU runs guests with: KVM, or TCG (software emulation, Nova's virt_type=qemu). */
+export type Accelerator = 'kvm' | 'tcg'
+
+/** Everything the QEMU command line depends on; built from the spawn request by the driver. */
+export interface QemuLaunchSpec {
+  readonly uuid: string
+  /** The hypervisor's name of the guest (`instance-0000002a`). */
+  readonly name: string
+  readonly vcpus: number
+  readonly memoryMb: number
+  readonly accel: Accelerator
+  readonly paths: GuestPaths
+  /** Image property hw_machine_type (default pc). */
+  readonly machineType?: string
+  /** Image property hw_disk_bus: virtio (default), scsi or ide. */
+  readonly diskBus?: string
+  /** Kernel boot (AKI/ARI images): the cached kernel and ramdisk, and the command line (os_command_line). */
+  readonly kernel?: { readonly kernel: string; readonly initrd?: string; readonly cmdline: string }
+  /** Start from a state saved by suspend (`-incoming`), resuming at once. */
+  readonly incomingStateFile?: string
+}
+
+/** Nova's libvirt driver's default kernel command line for kernel+ramdisk images without os_command_line. */
+export const DEFAULT_KERNEL_CMDLINE = 'root=/dev/vda console=tty0 console=ttyS0,115200'
+
+/** Options of `-blockdev`/`-chardev` style values: commas in paths are doubled, as QEMU wants. */
+const q = (value: string): string => value.replaceAll(',', ',,')
+
+/**
+ * The `qemu-system-x86_64` argv of a guest (a pure function, snapshot-tested): a clean machine (`-nodefaults`),
+ * the flavor's vCPUs and RAM, the SMBIOS system uuid = instance uuid (as Nova's libvirt driver sets it), the root
+ * disk as a qcow2 blockdev, the serial console on a unix socket logged to a file at once, QMP and VNC on unix
+ * sockets, a pidfile, and `-no-shutdown` so a guest power-off leaves QEMU alive for the driver to reap or reset.
+ */
+export function buildQemuArgv(spec: QemuLaunchSpec): string[] {
+  const p = spec.paths
+  const bus = spec.diskBus ?? 'virtio'
+  const disk =
+    bus === 'ide'
+      ? ['-device', 'ide-hd,drive=disk0,bus=ide.0,bootindex=1,id=disk0-dev']
+      : bus === 'scsi'
+        ? [
+            '-device',
+            'virtio-scsi-pci,id=scsi0',
+            '-device',
+            'scsi-hd,drive=disk0,bus=scsi0.0,bootindex=1,id=disk0-dev',
+          ]
+        : ['-device', 'virtio-blk-pci,drive=disk0,bootindex=1,id=disk0-dev']
+  return [
+    '-name',
+    `guest=${q(spec.name)},debug-threads=on`,
+    '-uuid',
+    spec.uuid,
+    '-machine',
+    `${spec.machineType ?? 'pc'},accel=${spec.accel}`,
+    ...(spec.accel === 'kvm' ? ['-cpu', 'host'] : []),
+    '-m',
+    String(spec.memoryMb),
+    '-smp',
+    String(spec.vcpus),
+    '-smbios',
+    `type=1,manufacturer=OpenStack Foundation,product=OpenStack Nova,serial=${spec.uuid},uuid=${spec.uuid},family=Virtual Machine`,
+    '-nodefaults',
+    '-no-user-config',
+    '-no-shutdown',
+    '-display',
+    'none',
+    '-pidfile',
+    p.pidfile,
+    '-qmp',
+    `unix:${q(p.qmp)},server=on,wait=off`,
+    '-chardev',
+    `socket,id=serial0,path=${q(p.serial)},server=on,wait=off,logfile=${q(p.consoleLog)},logappend=on`,
+    '-serial',
+    'chardev:serial0',
+    '-device',
+    'VGA',
+    '-vnc',
+    `unix:${q(p.vnc)}`,
+    '-blockdev',
+    `driver=file,filename=${q(p.disk)},node-name=disk0-file`,
+    '-blockdev',
+    'driver=qcow2,file=disk0-file,node-name=disk0',
+    ...disk,
+    ...(spec.kernel === undefined
+      ? []
+      : [
+          '-kernel',
+          spec.kernel.kernel,
+          ...(spec.kernel.initrd === undefined ? [] : ['-initrd', spec.kernel.initrd]),
+          '-append',
+          spec.kernel.cmdline,
+        ]),
+    ...(spec.incomingStateFile === undefined
+      ? []
+      : ['-incoming', `exec:cat ${shellQuote(spec.incomingStateFile)}`]),
+  ]
+}
+
+/** Single-quotes a path for the `exec:` migration URIs (run by /bin/sh). */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`
+}
+
+/** The per-guest paths under `instancesPath/<uuid>/` (short names: unix socket paths must fit in 107 bytes). */
+export function guestPaths(instancesPath: string, uuid: string): GuestPaths {
+  const dir = `${instancesPath.replace(/\/+$/, '')}/${uuid}`
+  return {
+    dir,
+    disk: `${dir}/disk`,
+    qmp: `${dir}/qmp.sock`,
+    serial: `${dir}/serial.sock`,
+    consoleLog: `${dir}/console.log`,
+    vnc: `${dir}/vnc.sock`,
+    pidfile: `${dir}/qemu.pid`,
+  }
+}
+
+/** The longest unix socket path Linux accepts (sun_path is 108 bytes with the NUL). */
+export const MAX_SOCKET_PATH = 107
