@@ -35,7 +35,7 @@ interface Cloud {
   readonly headers: Record<string, string>
 }
 
-async function openCloud(identityUrl: string, computeUrl: string, password: string): Promise<Cloud> {
+export async function openCloud(identityUrl: string, computeUrl: string, password: string): Promise<Cloud> {
   const res = await fetch(`${identityUrl}/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -70,7 +70,7 @@ async function openCloud(identityUrl: string, computeUrl: string, password: stri
 }
 
 /** A flavor, an active image and no instance/core/RAM quota for the admin project. */
-async function prepare(
+export async function prepare(
   cloud: Cloud,
   imageUrl: string,
   projectId: string,
@@ -113,7 +113,11 @@ async function serverIds(cloud: Cloud): Promise<string[]> {
 }
 
 /** Seconds from the first create to every server ACTIVE (fails on an ERROR). */
-async function bootAll(cloud: Cloud, ids: { flavor: string; image: string }, count: number): Promise<number> {
+export async function bootAll(
+  cloud: Cloud,
+  ids: { flavor: string; image: string },
+  count: number,
+): Promise<number> {
   const start = performance.now()
   const batches = Array.from({ length: Math.ceil(count / BATCH) }, (_, i) =>
     Math.min(BATCH, count - i * BATCH),
@@ -182,9 +186,12 @@ export async function benchBoot(): Promise<void> {
   const conf = path.join(dir, 'nova.conf')
   writeFileSync(conf, `${text}[api]\nmax_limit = 1000\n`)
   const profile = process.env.BENCH_CPU_PROF
-  const nova = startBinary('nova-all', ['--config-file', conf, '--state-path', path.join(dir, 'state')], {
-    ...(profile === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profile}` }),
-  })
+  const nova = startBinary(
+    'nova-all',
+    ['--config-file', conf, '--state-path', path.join(dir, 'state')],
+    {},
+    profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`],
+  )
   try {
     await nova.waitForOutput(/Ctrl-C stops it/, 120_000)
     await new Promise((r) => setTimeout(r, 2000))

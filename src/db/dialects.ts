@@ -58,6 +58,29 @@ function searchRegexp(pattern: string): RegExp {
   return re
 }
 
+/**
+ * Kysely's SQLite driver prepares every query anew; a list with its children costs more in sqlite3_prepare than
+ * in running it. Statements are kept by their SQL text (bounded; nothing here iterates a statement, the one use
+ * a shared statement could not serve) and reused; pragmas and other calls with extra arguments pass through.
+ */
+function cacheStatements(handle: SqliteDatabase.Database): void {
+  const prepare = handle.prepare.bind(handle) as (
+    source: string,
+    ...rest: unknown[]
+  ) => SqliteDatabase.Statement
+  const statements = new Map<string, SqliteDatabase.Statement>()
+  handle.prepare = ((source: string, ...rest: unknown[]) => {
+    if (rest.length > 0) return prepare(source, ...rest)
+    let statement = statements.get(source)
+    if (statement === undefined) {
+      if (statements.size >= 1000) statements.clear()
+      statement = prepare(source)
+      statements.set(source, statement)
+    }
+    return statement
+  }) as typeof handle.prepare
+}
+
 export async function openDatabase<S>(url: string, options: OpenDatabaseOptions = {}): Promise<Database<S>> {
   const parsed = parseDatabaseUrl(url)
   const redactedUrl = redactDatabaseUrl(url)
@@ -79,6 +102,7 @@ export async function openDatabase<S>(url: string, options: OpenDatabaseOptions 
       handle.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) =>
         typeof pattern === 'string' && typeof value === 'string' && searchRegexp(pattern).test(value) ? 1 : 0,
       )
+      cacheStatements(handle)
       dialect = new SqliteDialect({ database: handle })
       break
     }

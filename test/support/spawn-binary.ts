@@ -13,13 +13,14 @@ export interface RunningBinary {
   exited(): Promise<number | string>
 }
 
-/** Starts `bin/<name>` with the given arguments, collecting its output. */
+/** Starts `bin/<name>` with the given arguments (and node options, e.g. `--cpu-prof`), collecting its output. */
 export function startBinary(
   name: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  nodeArgs: readonly string[] = [],
 ): RunningBinary {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin', name), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'bin', name), ...args], {
     cwd: REPO,
     env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -110,13 +110,22 @@ export function resourceLinks(
   collection: string,
   id: string,
 ): { rel: string; href: string }[] {
-  const base = hostBase(request, settings)
-  const tail = `${projectSegment(request)}/${collection}/${encodeURIComponent(id)}`
+  let prefix = LINK_PREFIXES.get(request)
+  if (prefix === undefined || prefix.settings !== settings) {
+    const host = hostBase(request, settings)
+    const project = projectSegment(request)
+    prefix = { settings, self: `${host}${mountOf(request)}${project}`, base: `${host}${project}` }
+    LINK_PREFIXES.set(request, prefix)
+  }
+  const tail = `/${collection}/${encodeURIComponent(id)}`
   return [
-    { rel: 'self', href: `${base}${mountOf(request)}${tail}` },
-    { rel: 'bookmark', href: `${base}${tail}` },
+    { rel: 'self', href: `${prefix.self}${tail}` },
+    { rel: 'bookmark', href: `${prefix.base}${tail}` },
   ]
 }
+
+/** Each request's link prefixes, worked out once (a list builds two or three links per server). */
+const LINK_PREFIXES = new WeakMap<FastifyRequest, { settings: RequestSettings; self: string; base: string }>()
 
 // ---- paging ------------------------------------------------------------------------------------------------
 

@@ -101,12 +101,19 @@ const naive = (d: Date | null): string | null =>
         .replace(/Z$/, '')
         .replace(/\.(\d{3})$/, '.$1000')
 
-const hostId = (projectId: string | null, host: string | null): string =>
-  host === null || host === ''
-    ? ''
-    : createHash('sha224')
-        .update(`${projectId ?? ''}${host}`)
-        .digest('hex')
+/** sha224(project + host), kept per pair (a list asks it for every server; few pairs exist). */
+const HOST_IDS = new Map<string, string>()
+function hostId(projectId: string | null, host: string | null): string {
+  if (host === null || host === '') return ''
+  const key = `${projectId ?? ''}${host}`
+  let id = HOST_IDS.get(key)
+  if (id === undefined) {
+    if (HOST_IDS.size >= 10_000) HOST_IDS.clear()
+    id = createHash('sha224').update(key).digest('hex')
+    HOST_IDS.set(key, id)
+  }
+  return id
+}
 
 export const instanceName = (instance: InstanceRecord): string =>
   `instance-${instance.id.toString(16).padStart(8, '0')}`
