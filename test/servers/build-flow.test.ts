@@ -141,6 +141,8 @@ describe('[build-flow] boot, show, list and delete servers: API + conductor + sc
       server: { name: 'meta-1', flavorRef: '1', imageRef: cloud.imageId, metadata: { a: '1' } },
     })
     const id = created.body.server.id as string
+    // Metadata and tags change on a server that has reached the cell (Nova refuses them in BUILD).
+    await status(id, 'ACTIVE')
     const md = (method: string, url: string, body?: unknown) => call(method, `/servers/${id}${url}`, body)
     assert.deepEqual((await md('GET', '/metadata')).body, { metadata: { a: '1' } })
     assert.deepEqual((await md('POST', '/metadata', { metadata: { b: '2' } })).body, {

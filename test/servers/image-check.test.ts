@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
-import { startBuildCloud, type BuildCloud } from '../support/build-harness.js'
+import { startBuildCloud, until, type BuildCloud } from '../support/build-harness.js'
 
 describe('[image-check] imageRef at server create: through the image service with the caller token, as Nova checks it', () => {
   let cloud: BuildCloud
@@ -77,8 +77,8 @@ describe('[image-check] imageRef at server create: through the image service wit
     const r = await create({ imageRef: `http://image.test/v2/images/${imageId}`, min_count: 3 })
     assert.equal(r.status, 202, JSON.stringify(r.body))
     assert.equal(shows, 1)
-    const instance = await cloud.instances.get(r.body.server.id)
-    assert.ok(instance)
+    // The conductor creates the instance in the cell from its build request.
+    const instance = await until('in the cell', () => cloud.instances.get(r.body.server.id))
     assert.equal(instance.image_ref, imageId)
     assert.deepEqual(
       Object.fromEntries(Object.entries(instance.system_metadata).filter(([k]) => k.startsWith('image_'))),
@@ -110,8 +110,8 @@ describe('[image-check] imageRef at server create: through the image service wit
       ],
     })
     assert.equal(bfv.status, 202, JSON.stringify(bfv.body))
-    const instance = await cloud.instances.get(bfv.body.server.id)
-    assert.equal(instance?.image_ref, '')
+    const instance = await until('in the cell', () => cloud.instances.get(bfv.body.server.id))
+    assert.equal(instance.image_ref, '')
     assert.equal((await cloud.call('DELETE', `/servers/${bfv.body.server.id}`)).status, 204)
   })
 })

@@ -19,6 +19,7 @@ import {
   createInstanceActionsRepository,
   type InstanceActionsRepository,
 } from '../../src/db/repositories/instance-actions.js'
+import { createBuildRequestsRepository } from '../../src/db/repositories/build-requests.js'
 import { createInstancesRepository, type InstancesRepository } from '../../src/db/repositories/instances.js'
 import { PolicyEnforcer } from '../../src/policy/index.js'
 import { DatabaseServiceRegistry } from '../../src/service/database-service-registry.js'
@@ -180,6 +181,7 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
           scheduler: new SchedulerClient({ bus, timeoutMs: 10_000 }),
           compute: computeClient,
           placement: placementClient(),
+          buildRequests: createBuildRequestsRepository(apiDb),
           maxAttempts: config.scheduler.max_attempts,
           logger,
         }

@@ -3,6 +3,7 @@ import { NovaError } from '../../common/errors/index.js'
 import type { InstanceRecord } from '../../db/repositories/instances.js'
 import type { RequestSpec } from '../scheduler/client.js'
 import type { BuildRequest, InstanceView } from './client.js'
+import { createFromBuildRequest } from './build-requests.js'
 import type { ConductorBuildDeps } from './conductor-deps.js'
 
 /** The event the conductor records on each instance's action (Nova's wrap_instance_event name). */
@@ -40,10 +41,11 @@ const errorText = (error: unknown): string =>
 
 /**
  * Nova's ComputeTaskManager.schedule_and_build_instances: asks the scheduler for a host per instance (it claims
- * in placement), records the host on each instance and casts build_and_run_instance to `compute.<host>`. When
- * no host fits, every instance goes to ERROR with the scheduler's explanation as its fault. An instance deleted
- * meanwhile gives its allocations back. Each build carries the instance's alternates (host_list) and the retry
- * count, for a reschedule (reschedule.ts).
+ * in placement), creates each instance in the cell from its build request with that host (build-requests.ts),
+ * records the `create` action with its conductor event and casts build_and_run_instance to `compute.<host>`.
+ * When no host fits, every instance is created in ERROR with the scheduler's explanation as its fault. A server
+ * deleted meanwhile (no build request any more) gives its allocations back and is not built. Each build carries
+ * the instance's alternates (host_list) and the retry count, for a reschedule (reschedule.ts).
  */
 export async function scheduleAndBuildInstances(
   deps: ConductorBuildDeps,
@@ -52,16 +54,27 @@ export async function scheduleAndBuildInstances(
 ): Promise<void> {
   const spec = request.request_spec as unknown as RequestSpec
   const uuids = request.instance_uuids
-  const events = new Map<string, number | null>()
-  for (const uuid of uuids) events.set(uuid, await startEvent(deps, ctx, uuid, SCHEDULE_EVENT, null))
-  const finish = async (uuid: string, error?: unknown): Promise<void> => {
-    const id = events.get(uuid)
-    if (id === null || id === undefined) return
-    await deps.actions.finishEvent(
-      id,
-      error === undefined ? 'Success' : 'Error',
-      error === undefined ? undefined : errorText(error),
-    )
+  const started = new Date()
+  /** The create action and this step's event, once the instance is in the cell (Nova's action_start there). */
+  const record = async (uuid: string, error?: unknown): Promise<void> => {
+    try {
+      if (!(await deps.actions.actions(uuid)).some((a) => a.request_id === ctx.requestId))
+        await deps.actions.startAction(uuid, {
+          action: 'create',
+          requestId: ctx.requestId,
+          userId: ctx.userId ?? null,
+          projectId: ctx.projectId ?? null,
+        })
+      const id = await startEvent(deps, ctx, uuid, SCHEDULE_EVENT, null)
+      if (id === null) return
+      await deps.actions.finishEvent(
+        id,
+        error === undefined ? 'Success' : 'Error',
+        error === undefined ? undefined : errorText(error),
+      )
+    } catch (e) {
+      deps.logger.warn({ err: e, instance: uuid }, 'could not record the create action')
+    }
   }
 
   let selections
@@ -70,32 +83,37 @@ export async function scheduleAndBuildInstances(
   } catch (error) {
     deps.logger.warn({ err: error, instances: uuids }, 'failed to schedule instances')
     for (const uuid of uuids) {
+      // As Nova buries it in cell0: the instance is made from its build request, then set to ERROR with the fault.
+      const instance = await createFromBuildRequest(deps, uuid, {}).catch((e: unknown) => {
+        deps.logger.warn({ err: e, instance: uuid }, 'could not create the instance from its build request')
+        return undefined
+      })
+      if (instance === undefined) continue
+      await record(uuid, error)
       await setError(deps, uuid, error)
-      await finish(uuid, error)
     }
     return
   }
   for (const selection of selections) {
     const uuid = selection.instanceUuid
-    let instance: InstanceRecord
+    let instance: InstanceRecord | undefined
     try {
-      instance = await deps.instances.update(uuid, {
+      instance = await createFromBuildRequest(deps, uuid, {
         host: selection.host,
         node: selection.nodename,
         launched_on: selection.host,
-        scheduled_at: new Date(),
+        scheduled_at: started,
       })
     } catch (error) {
+      deps.logger.warn({ err: error, instance: uuid }, 'could not create the instance in the cell')
+    }
+    if (instance === undefined) {
       // Deleted while it was being scheduled: give back what the scheduler claimed.
-      deps.logger.info(
-        { instance: uuid, err: error },
-        'instance gone before its build; removing its allocations',
-      )
+      deps.logger.info({ instance: uuid }, 'server gone before its build; removing its allocations')
       await deps.placement?.deleteAllocations(uuid).catch(() => false)
-      await finish(uuid, error)
       continue
     }
-    await finish(uuid)
+    await record(uuid)
     await deps.compute.buildAndRunInstance(ctx, selection.host, {
       instance_uuid: instance.uuid,
       request_spec: { ...spec, instanceUuid: uuid },

@@ -1,6 +1,7 @@
 import type { Clock } from '../../common/clock.js'
 import type { Logger } from '../../common/logger.js'
 import type { ComputeNodesRepository, ServicesRepository } from '../../db/index.js'
+import type { BuildRequestsRepository } from '../../db/repositories/build-requests.js'
 import type { InstanceActionsRepository } from '../../db/repositories/instance-actions.js'
 import type { InstancesRepository } from '../../db/repositories/instances.js'
 import type { MovesRepository } from '../../db/repositories/migrations.js'
@@ -17,6 +18,11 @@ export interface ConductorBuildDeps {
   readonly compute: ComputeClient
   /** Allocations of deleted instances are removed here; undefined: placement is not configured. */
   readonly placement: PlacementClient | undefined
+  /**
+   * The API database's build requests: the conductor creates each instance in the cell from its build request
+   * once scheduled (or in ERROR), then deletes it. Undefined: the API wrote the cell instances itself.
+   */
+  readonly buildRequests?: BuildRequestsRepository
   /** `[scheduler] max_attempts` (default 3): builds tried per instance, the first host included; 1: no reschedule. */
   readonly maxAttempts?: number
   /** Versioned notifications of compute's instance action events; undefined: none are sent. */

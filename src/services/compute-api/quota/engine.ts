@@ -92,7 +92,7 @@ export class QuotaEngine {
   }
 
   /** Live (not deleted) instances of the project, or of one user in it, with their vcpus and memory. */
-  async instanceUsage(projectId: string, userId?: string): Promise<InstanceUsage> {
+  async instanceUsage(projectId: string, userId?: string, api?: UntypedExecutor): Promise<InstanceUsage> {
     const main = this.#sources.mainDb.kysely as UntypedKysely
     let q = main
       .selectFrom('instances')
@@ -105,7 +105,47 @@ export class QuotaEngine {
       .where('deleted', '=', 0)
     if (userId !== undefined) q = q.where('user_id', '=', userId)
     const row = (await q.executeTakeFirst()) as { n: unknown; cores: unknown; ram: unknown } | undefined
-    return { instances: Number(row?.n ?? 0), cores: Number(row?.cores ?? 0), ram: Number(row?.ram ?? 0) }
+    const usage = {
+      instances: Number(row?.n ?? 0),
+      cores: Number(row?.cores ?? 0),
+      ram: Number(row?.ram ?? 0),
+    }
+    // Servers still only build requests (API database) count too, unless the conductor already made their
+    // instance (it deletes the build request just after).
+    const requests = (
+      (await (api ?? this.#api)
+        .selectFrom('build_requests')
+        .select(['instance_uuid', 'instance'])
+        .where('project_id', '=', projectId)
+        .execute()) as { instance_uuid: string; instance: string }[]
+    )
+      .map((r): Record<string, unknown> & { uuid: string } => ({
+        ...(JSON.parse(r.instance) as Record<string, unknown>),
+        uuid: r.instance_uuid,
+      }))
+      .filter((r) => userId === undefined || r.user_id === userId)
+    if (requests.length === 0) return usage
+    const inCell = new Set(
+      (
+        (await main
+          .selectFrom('instances')
+          .select('uuid')
+          .where(
+            'uuid',
+            'in',
+            requests.map((r) => r.uuid),
+          )
+          .where('deleted', '=', 0)
+          .execute()) as { uuid: string }[]
+      ).map((r) => r.uuid),
+    )
+    for (const r of requests)
+      if (!inCell.has(r.uuid)) {
+        usage.instances += 1
+        usage.cores += Number(r.vcpus ?? 0)
+        usage.ram += Number(r.memory_mb ?? 0)
+      }
+    return usage
   }
 
   /** What is in use: instances, cores and ram of live instances; key pairs of the user; server groups. */

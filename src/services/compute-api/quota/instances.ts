@@ -86,8 +86,8 @@ export async function checkNumInstancesQuota(
 ): Promise<number> {
   const projectLimits = await engine.projectLimits(projectId, k)
   const userLimits = await engine.limits(projectId, userId, k)
-  const projectUsage = await engine.instanceUsage(projectId)
-  const userUsage = await engine.instanceUsage(projectId, userId)
+  const projectUsage = await engine.instanceUsage(projectId, undefined, k)
+  const userUsage = await engine.instanceUsage(projectId, userId, k)
 
   const room = (r: Counted): Room => {
     const levels = [

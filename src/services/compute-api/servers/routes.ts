@@ -13,6 +13,13 @@ import { DESCRIPTION_PATTERN, nameType, normalizeIp, validate, type Schema } fro
 import { QuotaEngine } from '../quota/engine.js'
 import { checkNumInstancesQuota, withProjectQuotaLock } from '../quota/instances.js'
 import { checkCreateRequest } from './create-checks.js'
+import {
+  buildRequestPage,
+  buildRequestRecord,
+  buildRequestsOf,
+  deleteBuildRequest,
+  isBuildRequest,
+} from './build-requests.js'
 import type { ServerDeps } from './deps.js'
 import { bootsFromVolume, checkRequestedImage } from './image-check.js'
 import { addListFilters, isoFilterTime } from './list-filters.js'
@@ -116,7 +123,8 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
   /** The instance, visible to the caller (404 otherwise: Nova never tells other projects it exists). */
   async function load(request: FastifyRequest, id: string, withDeleted = false): Promise<InstanceRecord> {
     const caller = callerOf(request)
-    const instance = await servers.instances.get(id, { withDeleted })
+    const instance =
+      (await servers.instances.get(id, { withDeleted })) ?? (await buildRequestRecord(servers, id))
     if (instance === undefined || (!caller.isAdmin && instance.project_id !== caller.projectId))
       throw new InstanceNotFound({ instanceId: id })
     return instance
@@ -227,7 +235,8 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
         try {
           for (const [index, uuid] of uuids.slice(0, n).entries()) {
             const displayName = n > 1 ? `${name}-${index + 1}` : name
-            await servers.instances.create({
+            // Nova's build request: the conductor creates the instance in the cell once it is scheduled.
+            await buildRequestsOf(servers).create(trx, {
               uuid,
               user_id: caller.userId,
               project_id: caller.projectId,
@@ -297,13 +306,7 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       await addGroupMembers(servers, group.id, uuids)
       ;(group.spec.members as string[]).push(...uuids)
     }
-    for (const uuid of uuids)
-      await servers.actions.startAction(uuid, {
-        action: 'create',
-        requestId: request.id,
-        userId: caller.userId,
-        projectId: caller.projectId,
-      })
+    // The create action is recorded by the conductor once the instance is in the cell (as in Nova).
     await servers.conductor.scheduleAndBuildInstances(ctx, {
       request_spec: { ...spec, numInstances: count } as unknown as Record<string, unknown>,
       instance_uuids: uuids,
@@ -370,6 +373,8 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
     const sortDirs = query.sort_dir === undefined ? [] : [query.sort_dir].flat()
     for (const d of sortDirs)
       if (d !== 'asc' && d !== 'desc') throw badRequest(`Invalid sort direction: ${d}`)
+    // Build requests first (BUILD servers not in the cell yet), then the cell's instances.
+    const pending = await buildRequestPage(servers, filter, page)
     let instances: InstanceRecord[]
     try {
       instances = await servers.instances.list(filter, {
@@ -379,9 +384,10 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
               sortKeys: sortKeys.filter((k) => caller.isAdmin || (k !== 'host' && k !== 'node')),
               sortDirs: sortDirs as ('asc' | 'desc')[],
             }),
-        limit: page.limit,
-        ...(page.marker === undefined ? {} : { marker: page.marker }),
+        limit: pending.cellLimit,
+        ...(pending.cellMarker === undefined ? {} : { marker: pending.cellMarker }),
       })
+      instances = [...pending.records, ...instances]
     } catch (error) {
       if (error instanceof MarkerNotFound) throw badRequest(`marker [${page.marker}] not found`)
       if (error instanceof UnknownSortKey) throw badRequest(error.message)
@@ -455,7 +461,17 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
   route(app, 'DELETE', '/servers/:server_id', async (request, reply) => {
     const caller = callerOf(request)
     const id = (request.params as { server_id: string }).server_id
-    const instance = await load(request, id)
+    let instance = await load(request, id)
+    if (isBuildRequest(instance)) {
+      // Not in the cell yet (Nova's _delete_while_booting): once its build request is gone it is never built.
+      if (await deleteBuildRequest(servers, id)) {
+        await removeGroupMember(servers.apiDb, id)
+        reply.code(204)
+        return ''
+      }
+      // The conductor created it in the cell meanwhile: it is deleted there.
+      instance = await load(request, id)
+    }
     if (instance.locked === true && !caller.isAdmin) throw new InstanceIsLocked({ instanceUuid: id })
     // A deleted server leaves its server group at once (the group no longer lists or counts it).
     await removeGroupMember(servers.apiDb, id)
