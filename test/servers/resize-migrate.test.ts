@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert'
 import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import { createMovesRepository } from '../../src/db/repositories/migrations.js'
+import { confirmOverdueResizes } from '../../src/services/conductor/moves.js'
 import { PlacementClient } from '../../src/services/placement/client.js'
 import { until, type BuildCloud, type Obj } from '../support/build-harness.js'
 import { startMoveCloud } from '../support/move-cloud.js'
@@ -164,6 +165,23 @@ describe('[moves] rebuild, resize (confirm, revert) and cold migration across tw
     )
     assert.deepEqual(await usage(cloud, migration!.uuid), {})
     assert.equal((await cloud.drivers.get(source)!.getInfo({ uuid: server.id, name: '' })).state, 1)
+  })
+
+  it('resize_confirm_window: a resize left unconfirmed past the window is confirmed by the conductor', async () => {
+    const server = await boot(cloud, 'auto')
+    assert.equal((await action(cloud, server.id, { resize: { flavorRef: '2' } })).status, 202)
+    await cloud.status(server.id, 'VERIFY_RESIZE')
+    const deps = { build: cloud.conductorBuild! }
+    assert.equal(await confirmOverdueResizes(deps, 3600, new Date()), 0)
+    assert.equal(await confirmOverdueResizes(deps, 1, new Date(Date.now() + 5000)), 1)
+    await cloud.status(server.id, 'ACTIVE')
+    await until('confirmed', async () =>
+      (await createMovesRepository(cloud.mainDb).ofInstance(server.id))[0]?.status === 'confirmed'
+        ? true
+        : undefined,
+    )
+    const list = await cloud.call('GET', `/servers/${server.id}/os-instance-actions`, undefined, 'ADMIN')
+    assert.ok((list.body.instanceActions as Obj[]).some((a) => a.action === 'confirmResize'))
   })
 
   it('migrate (admin only): another host, same flavor, VERIFY_RESIZE; to the same host 400', async () => {

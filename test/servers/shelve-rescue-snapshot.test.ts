@@ -202,3 +202,21 @@ describe('[moves] shelved_offload_time -1: SHELVED keeps its host until shelveOf
     assert.deepEqual(await allocations(cloud, server.id), {})
   })
 })
+
+describe('[moves] shelved_offload_time 1: the compute offloads a SHELVED instance after a second', () => {
+  let cloud: BuildCloud
+
+  before(async () => {
+    cloud = await startMoveCloud({ computes: ['lazy'], defaults: { shelved_offload_time: '1' } })
+  })
+  after(async () => await cloud.close())
+
+  it('shelve → SHELVED, then SHELVED_OFFLOADED by the periodic task', async () => {
+    const server = await boot(cloud, 'later')
+    assert.equal((await action(cloud, server.id, { shelve: null })).status, 202)
+    await cloud.status(server.id, 'SHELVED')
+    const offloaded = await cloud.status(server.id, 'SHELVED_OFFLOADED')
+    assert.equal(offloaded['OS-EXT-SRV-ATTR:host'], null)
+    assert.deepEqual(await allocations(cloud, server.id), {})
+  })
+})

@@ -30,7 +30,7 @@ export async function startMoveCloud(options: MoveCloudOptions = {}): Promise<Bu
     cloud.mainDb,
   )
   for (const host of options.computes ?? ['cmp-1', 'cmp-2']) {
-    const driver = new FakeDriver({ nodename: host, vcpus: 4, memoryMb: 4096, localGb: 100 })
+    const driver = new FakeDriver({ nodename: host, vcpus: 16, memoryMb: 16384, localGb: 400 })
     const compute = createComputeService({
       bus: cloud.bus,
       reportIntervalS: 60,

@@ -12,7 +12,8 @@ import { ComputeClient, COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from './client.js'
 import type { HypervisorDriver } from './driver/driver.js'
 import { InstanceActions } from './instance-actions.js'
 import { ComputeManager } from './manager.js'
-import { moveOperationEndpoints } from './operations/index.js'
+import { moveOperationEndpoints, type MoveOperationDeps } from './operations/index.js'
+import { offloadOverdueShelved } from './operations/shelve-snapshot.js'
 import { healAllocations, initInstances, syncPowerStates, type RecoveryDeps } from './recovery.js'
 import { ResourceTracker, type ResourceTrackerSettings } from './resource-tracker.js'
 import { supportEndpoints } from './support-ops.js'
@@ -20,6 +21,9 @@ import { supportEndpoints } from './support-ops.js'
 export { loadComputeDriver, COMPUTE_DRIVERS } from './drivers/index.js'
 export { LEFT_IN_BUILD_MESSAGE } from './recovery.js'
 export { resourceTrackerSettings, ResourceTracker, type ResourceTrackerSettings } from './resource-tracker.js'
+
+/** Nova's `[DEFAULT] shelved_poll_interval` default: how often shelved instances are looked at, at most. */
+const SHELVED_POLL_INTERVAL_S = 3600
 
 /** Nova's default spacing of periodic tasks, used when `update_resources_interval` is 0. */
 const DEFAULT_PERIODIC_SPACING_S = 60
@@ -87,11 +91,31 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
     reporter,
     logger,
   }
+  const moveDeps: MoveOperationDeps = {
+    host: options.host,
+    driver,
+    conductor: options.conductor,
+    compute: new ComputeClient({ bus: options.bus, timeoutMs: 60_000 }),
+    tracker,
+    placement: options.placement,
+    images: options.images,
+    shelvedOffloadTimeS: options.shelvedOffloadTimeS ?? 0,
+    logger,
+  }
   const spacing = (interval: number) => (interval === 0 ? DEFAULT_PERIODIC_SPACING_S : interval)
   const syncInterval = options.syncPowerStateIntervalS ?? 600
   const actions = new InstanceActions({ host: options.host, driver, conductor: options.conductor, logger })
   const reclaimInterval = options.reclaimInstanceIntervalS ?? 0
   const periodicTasks: PeriodicTask[] = [
+    ...(moveDeps.shelvedOffloadTimeS > 0
+      ? [
+          {
+            name: '_poll_shelved_instances',
+            spacingS: Math.max(1, Math.min(SHELVED_POLL_INTERVAL_S, moveDeps.shelvedOffloadTimeS)),
+            run: (ctx: RequestContext) => offloadOverdueShelved(moveDeps, ctx, new Date()),
+          },
+        ]
+      : []),
     ...(options.updateResourcesIntervalS < 0
       ? []
       : [
@@ -139,17 +163,7 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
       }).endpoints(),
       ...supportEndpoints({ host: options.host, driver, conductor: options.conductor, logger }),
       ...actions.endpoints(),
-      ...moveOperationEndpoints({
-        host: options.host,
-        driver,
-        conductor: options.conductor,
-        compute: new ComputeClient({ bus: options.bus, timeoutMs: 60_000 }),
-        tracker,
-        placement: options.placement,
-        images: options.images,
-        shelvedOffloadTimeS: options.shelvedOffloadTimeS ?? 0,
-        logger,
-      }),
+      ...moveOperationEndpoints(moveDeps),
     },
     bus: options.bus,
     registry: patientRegistry(options.conductor, logger, stopping.signal),

@@ -6,6 +6,7 @@ import type { ServiceRegistry } from '../../service/service-registry.js'
 import { CONDUCTOR_RPC_VERSION, CONDUCTOR_TOPIC } from './client.js'
 import type { ConductorDeps } from './conductor-deps.js'
 import { enforceInstanceDeadlines, type InstanceDeadlines } from './deadlines.js'
+import { confirmOverdueResizes } from './moves.js'
 import { conductorEndpoints } from './server.js'
 
 export { enforceInstanceDeadlines, type InstanceDeadlines, type DeadlineResult } from './deadlines.js'
@@ -23,6 +24,8 @@ export interface ConductorServiceOptions extends ConductorDeps {
   readonly logger: Logger
   /** BUILD and delete deadlines (with the build flow only); undefined or 0: none. */
   readonly deadlines?: InstanceDeadlines
+  /** `[DEFAULT] resize_confirm_window` (with the moves only): resizes left unconfirmed that long are confirmed. */
+  readonly resizeConfirmWindowS?: number
 }
 
 /**
@@ -51,6 +54,15 @@ export function createConductorService(options: ConductorServiceOptions): Servic
           },
         ]
       : []
+  const window = options.resizeConfirmWindowS ?? 0
+  if (build?.moves !== undefined && window > 0)
+    periodicTasks.push({
+      name: '_poll_unconfirmed_resizes',
+      spacingS: Math.max(1, Math.min(DEADLINE_CHECK_SPACING_S, window)),
+      run: async () => {
+        await confirmOverdueResizes(options, window, options.clock.now())
+      },
+    })
   return createRpcService({
     identity: {
       host: options.host,

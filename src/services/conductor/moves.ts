@@ -1,5 +1,5 @@
 import type { RpcEndpoints } from '../../bus/index.js'
-import type { RequestContext } from '../../common/context.js'
+import { adminContext, type RequestContext } from '../../common/context.js'
 import { Invalid, NovaError, RowNotFound } from '../../common/errors/index.js'
 import type { InstanceFields } from '../../db/repositories/instances.js'
 import type { MigrationFields, MigrationRecord, MovesRepository } from '../../db/repositories/migrations.js'
@@ -30,7 +30,7 @@ export function migrationView(record: MigrationRecord): MigrationView {
 
 type MoveDeps = ConductorBuildDeps & { readonly moves: MovesRepository }
 
-function moveDeps(deps: ConductorDeps): MoveDeps {
+function moveDeps(deps: Pick<ConductorDeps, 'build'>): MoveDeps {
   const build = deps.build
   if (build?.moves === undefined) throw new Invalid('this conductor was started without the move operations')
   return build as MoveDeps
@@ -266,4 +266,49 @@ export function moveEndpoints(deps: ConductorDeps): RpcEndpoints {
       return instanceView(record)
     },
   }
+}
+
+/**
+ * Nova's _poll_unconfirmed_resizes with `[DEFAULT] resize_confirm_window` > 0, run by the conductor (it has the
+ * database): each `finished` migration older than the window whose instance waits in VERIFY_RESIZE with no task
+ * is confirmed as the API would (migration `confirming`, a confirmResize action, confirm_resize cast to the
+ * source). Returns how many were confirmed.
+ */
+export async function confirmOverdueResizes(
+  deps: Pick<ConductorDeps, 'build'>,
+  windowS: number,
+  now: Date,
+): Promise<number> {
+  const d = moveDeps(deps)
+  let confirmed = 0
+  for (const migration of await d.moves.withStatus(['finished'])) {
+    const updated = migration.updated_at ?? migration.created_at
+    if (updated === null || now.getTime() - updated.getTime() < windowS * 1000) continue
+    const instance = await d.instances.get(migration.instance_uuid)
+    if (instance === undefined) continue
+    if (instance.vm_state !== 'resized') {
+      // Nova: a finished migration of an instance that is not resized any more is in error.
+      await d.moves.update(migration.id, { status: 'error' }).catch(() => undefined)
+      continue
+    }
+    if (instance.task_state !== null || migration.source_compute === null) continue
+    try {
+      await d.moves.update(migration.id, { status: 'confirming' }, { status: ['finished'] })
+    } catch {
+      continue // confirmed or reverted meanwhile
+    }
+    const ctx = { ...adminContext(), ...(instance.user_id === null ? {} : { userId: instance.user_id }) }
+    await d.actions.startAction(instance.uuid, {
+      action: 'confirmResize',
+      requestId: ctx.requestId,
+      userId: instance.user_id,
+      projectId: instance.project_id,
+    })
+    await d.compute.move(ctx, migration.source_compute, 'confirm_resize', {
+      instance_uuid: instance.uuid,
+      migration_id: migration.id,
+    })
+    confirmed++
+  }
+  return confirmed
 }

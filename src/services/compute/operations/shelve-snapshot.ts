@@ -264,3 +264,22 @@ export async function backupInstance(deps: MoveOperationDeps, ctx: RequestContex
       })
   }).catch(() => undefined)
 }
+
+/**
+ * Nova's _poll_shelved_instances (`[DEFAULT] shelved_offload_time` > 0): the SHELVED instances of this host shelved
+ * longer than that are offloaded (task shelving_offloading, then as shelveOffload).
+ */
+export async function offloadOverdueShelved(deps: MoveOperationDeps, ctx: RequestContext, now: Date) {
+  if (deps.shelvedOffloadTimeS <= 0) return
+  for (const instance of await deps.conductor.instancesOnHost(ctx, deps.host)) {
+    if (instance.vm_state !== 'shelved' || instance.task_state !== null) continue
+    const at = Date.parse(instance.system_metadata.shelved_at ?? '')
+    if (Number.isNaN(at) || now.getTime() - at < deps.shelvedOffloadTimeS * 1000) continue
+    try {
+      await deps.conductor.instanceUpdate(ctx, instance.uuid, { task_state: 'shelving_offloading' }, [null])
+    } catch {
+      continue // something else started meanwhile
+    }
+    await shelveOffloadInstance(deps, ctx, instance.uuid)
+  }
+}

@@ -5,7 +5,8 @@ import { badRequest } from '../../faults.js'
 import { atLeast } from '../../microversion.js'
 import { KeyPairStore } from '../../store/keypairs.js'
 import { DESCRIPTION_PATTERN, nameType, type Schema } from '../../validation.js'
-import { detailView } from '../view.js'
+import { groupsOfInstance } from '../server-groups.js'
+import { actionView } from '../view.js'
 import { hostOf } from './move-support.js'
 import { memberRule, type ActionCall, type ServerAction } from './types.js'
 
@@ -123,7 +124,9 @@ const rebuild: ServerAction = {
       preserve_ephemeral: body.preserve_ephemeral === true,
       ...(adminPass === undefined ? {} : { admin_password: adminPass }),
     })
-    const server = detailView(call.request, call.settings, caller, updated)
+    // Nova's rebuild view: trimmed before 2.75, the full one (with server_groups) from 2.75.
+    const groups = atLeast(call.request, 75) ? await groupsOfInstance(servers.apiDb, instance.uuid) : []
+    const server = actionView(call.request, call.settings, caller, updated, groups)
     return {
       status: 202,
       body: {
