@@ -41,6 +41,7 @@ import { databaseUrls } from '../db/database-urls.js'
 import { ensureSchema } from './ensure-schema.js'
 import { SERVICE_VERSION } from './service-version.js'
 import { resolvePolicyFile } from './policy-file.js'
+import { createBuildRequestsRepository } from '../db/repositories/build-requests.js'
 import { createInstancesRepository } from '../db/repositories/instances.js'
 import { createMovesRepository } from '../db/repositories/migrations.js'
 import { ImageClient } from '../services/image/client.js'
@@ -227,6 +228,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
                 placement: new PlacementClient(
                   fetchTransport(access.url, passwordTokenSource(access.credentials)),
                 ),
+                buildRequests: createBuildRequestsRepository(need(databases.api)),
                 maxAttempts: config.scheduler.max_attempts,
                 notifications: eventNotificationsFor(
                   config,
