@@ -39,6 +39,11 @@ describe('[server-actions] soft delete with reclaim_instance_interval: restore, 
     const soft = await cloud.status(id, 'SOFT_DELETED')
     assert.equal(soft['OS-EXT-STS:power_state'], 4)
     assert.equal((await cloud.drivers.get(host)!.getInfo({ uuid: id, name: '' })).state, 4)
+    const listed = async (query: string) =>
+      ((await cloud.call('GET', `/servers${query}`)).body.servers as { id: string }[]).map((x) => x.id)
+    assert.ok(!(await listed('')).includes(id), 'a soft-deleted server is not listed')
+    assert.ok(!(await listed('/detail')).includes(id))
+    assert.ok((await listed('?status=SOFT_DELETED')).includes(id), 'unless asked for by status')
     assert.equal((await act(id, { restore: null })).status, 202)
     const back = await cloud.status(id, 'ACTIVE')
     assert.equal(back['OS-EXT-STS:power_state'], 1)

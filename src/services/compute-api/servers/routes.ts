@@ -23,7 +23,7 @@ import {
 import type { ServerDeps } from './deps.js'
 import { bootsFromVolume, checkRequestedImage } from './image-check.js'
 import { addListFilters, isoFilterTime } from './list-filters.js'
-import { softDeleteServer } from './actions/deferred-delete.js'
+import { LISTED_VM_STATES, softDeleteServer } from './actions/deferred-delete.js'
 import { registerServerActionRoutes } from './actions/index.js'
 import { registerMetadataAndTagRoutes } from './metadata-and-tags.js'
 import {
@@ -361,6 +361,8 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       filter.changesSince = isoFilterTime('changes-since', changesSince)
       filter.withDeleted = true
     }
+    // Nova lists no SOFT_DELETED server unless the status filter asks for them (or changes-since).
+    if (filter.vmStates === undefined && filter.withDeleted !== true) filter.vmStates = LISTED_VM_STATES
     for (const [key, field] of [
       ['reservation_id', 'reservationId'],
       ['image', 'imageRef'],

@@ -3,6 +3,21 @@ import type { InstanceRecord } from '../../../../db/repositories/instances.js'
 import type { ServerDeps } from '../deps.js'
 import { memberRule, type ServerAction } from './types.js'
 
+/** The vm_states GET /servers shows by default: all but soft-delete (Nova's instance list filters them out). */
+export const LISTED_VM_STATES: readonly string[] = [
+  'active',
+  'building',
+  'paused',
+  'suspended',
+  'stopped',
+  'rescued',
+  'resized',
+  'error',
+  'deleted',
+  'shelved',
+  'shelved_offloaded',
+]
+
 /**
  * DELETE /servers/{id} with `[DEFAULT] reclaim_instance_interval` > 0 (Nova's soft_delete): an instance that was
  * launched on a host goes to task_state soft-deleting and nova-compute powers it off (SOFT_DELETED); its
