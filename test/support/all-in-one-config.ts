@@ -24,6 +24,8 @@ export async function allInOneConfig(options: { compute?: 'free' | 'any' } = {})
   }
   const text =
     `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = ${ports.compute}\n` +
+    // One host (Tempest's single-node CI): resize may stay on it.
+    `allow_resize_to_same_host = true\n` +
     `[identity]\nlisten = 127.0.0.1\nport = ${ports.identity}\npassword_hash_rounds = 4\n` +
     `[image]\nlisten = 127.0.0.1\nport = ${ports.image}\n` +
     `[placement]\nlisten = 127.0.0.1\nport = ${ports.placement}\n`
