@@ -1,12 +1,18 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
+import { QuotaEngine } from '../../src/services/compute-api/quota/engine.js'
 import { startBuildCloud, until, type BuildCloud } from '../support/build-harness.js'
+
+const DEFAULTS = { instances: 10, cores: 20, ram: 51200 }
 
 describe('[server-actions] soft delete with reclaim_instance_interval: restore, forceDelete, reclaim', () => {
   let cloud: BuildCloud
 
   before(async () => {
-    cloud = await startBuildCloud({ config: { DEFAULT: { reclaim_instance_interval: '3' } } })
+    cloud = await startBuildCloud({
+      config: { DEFAULT: { reclaim_instance_interval: '3' } },
+      servers: (c) => ({ quota: { mainDb: c.mainDb, defaults: DEFAULTS } }),
+    })
   })
   after(async () => {
     await cloud.close()
@@ -85,5 +91,22 @@ describe('[server-actions] soft delete with reclaim_instance_interval: restore, 
     await cloud.status(id, 'SOFT_DELETED')
     await gone(id)
     assert.equal((await cloud.drivers.get(host)!.listInstanceUuids()).includes(id), false)
+  })
+
+  it('a soft-deleted server does not count in the quota; restoring it over the quota is 403', async () => {
+    const engine = new QuotaEngine({ apiDb: cloud.apiDb, mainDb: cloud.mainDb, defaults: DEFAULTS })
+    await engine.setLimit('quotas', { project_id: 'project-a' }, 'instances', 1)
+    const first = await boot('quota-1')
+    assert.equal((await cloud.call('DELETE', `/servers/${first.id}`)).status, 204)
+    await cloud.status(first.id, 'SOFT_DELETED')
+    const second = await boot('quota-2')
+    const refused = await act(first.id, { restore: null })
+    assert.equal(refused.status, 403, JSON.stringify(refused.body))
+    assert.match(refused.body.forbidden.message, /^Quota exceeded for instances/)
+    assert.equal((await cloud.call('GET', `/servers/${first.id}`)).body.server.status, 'SOFT_DELETED')
+    for (const id of [first.id, second.id]) assert.equal((await act(id, { forceDelete: null })).status, 202)
+    await gone(first.id)
+    await gone(second.id)
+    await engine.setLimit('quotas', { project_id: 'project-a' }, 'instances', 10)
   })
 })

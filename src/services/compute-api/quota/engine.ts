@@ -91,7 +91,10 @@ export class QuotaEngine {
     return limits
   }
 
-  /** Live (not deleted) instances of the project, or of one user in it, with their vcpus and memory. */
+  /**
+   * Live (not deleted) instances of the project, or of one user in it, with their vcpus and memory; soft-deleted
+   * ones do not count (Nova's not_soft_deleted: a restore checks the quota again).
+   */
   async instanceUsage(projectId: string, userId?: string, api?: UntypedExecutor): Promise<InstanceUsage> {
     const main = this.#sources.mainDb.kysely as UntypedKysely
     let q = main
@@ -103,6 +106,7 @@ export class QuotaEngine {
       ])
       .where('project_id', '=', projectId)
       .where('deleted', '=', 0)
+      .where((eb) => eb.or([eb('vm_state', '!=', 'soft-delete'), eb('vm_state', 'is', null)]))
     if (userId !== undefined) q = q.where('user_id', '=', userId)
     const row = (await q.executeTakeFirst()) as { n: unknown; cores: unknown; ram: unknown } | undefined
     const usage = {

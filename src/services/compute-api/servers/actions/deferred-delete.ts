@@ -1,5 +1,7 @@
 import type { RequestContext } from '../../../../common/context.js'
 import type { InstanceRecord } from '../../../../db/repositories/instances.js'
+import { QuotaEngine } from '../../quota/engine.js'
+import { checkNumInstancesQuota, withProjectQuotaLock } from '../../quota/instances.js'
 import type { ServerDeps } from '../deps.js'
 import { memberRule, type ServerAction } from './types.js'
 
@@ -42,14 +44,23 @@ export async function softDeleteServer(
   return true
 }
 
-/** restore: a SOFT_DELETED server is powered on again (task_state restoring) and back to ACTIVE. */
+/** restore: a SOFT_DELETED server is powered on again (task_state restoring) and back to ACTIVE; it counts in the
+ * quota again, so the quota is checked first (Nova's check_num_instances_quota, 403 when over). */
 const restore: ServerAction = {
   key: 'restore',
   name: 'restore',
   policy: memberRule('os-deferred-delete:restore', 'Restore a soft deleted server', 'restore'),
   states: { vmStates: ['soft-delete'], taskStates: [null] },
   async run(call) {
-    const { instance } = call
+    const { instance, servers } = call
+    if (servers.quota !== undefined) {
+      const engine = new QuotaEngine({ apiDb: servers.apiDb, ...servers.quota })
+      const project = instance.project_id ?? ''
+      await withProjectQuotaLock(servers.apiDb, project, async (trx) => {
+        const flavor = { vcpus: instance.vcpus ?? 0, memoryMb: instance.memory_mb ?? 0 }
+        await checkNumInstancesQuota(engine, trx, flavor, 1, 1, project, instance.user_id ?? '')
+      })
+    }
     await call.record('restore')
     if (instance.host === null) {
       await call.transition({ vm_state: 'active', task_state: null })
