@@ -255,19 +255,20 @@ export function createInstancesRepository(db: Database<unknown>) {
     const ft = group(faults as Record<string, unknown>[], 'instance_uuid', (r) => r)
     return rows.map((r) => {
       const uuid = String(r.uuid)
-      const record: Record<string, unknown> = {}
-      for (const [key, value] of Object.entries(r)) {
-        if (DATE_FIELDS.has(key)) record[key] = d.fromDbDate(value) ?? null
-        else if (BOOL_FIELDS.has(key))
-          record[key] = value === null || value === undefined ? null : d.fromDbBool(value)
-        else record[key] = value ?? null
+      // The driver's row becomes the record in place: a list converts hundreds of 50-column rows.
+      const record = r
+      for (const key in record) {
+        const value = record[key]
+        if (value === undefined) record[key] = null
+        else if (value === null) continue
+        else if (DATE_FIELDS.has(key)) record[key] = d.fromDbDate(value) ?? null
+        else if (BOOL_FIELDS.has(key)) record[key] = d.fromDbBool(value)
       }
       record.id = Number(r.id)
       record.deleted = Number(r.deleted ?? 0) !== 0
       const flavorText = fl.get(uuid)
       const fault = ft.get(uuid)?.[0]
-      return {
-        ...(record as unknown as InstanceRecord),
+      return Object.assign(record as unknown as InstanceRecord, {
         metadata: Object.fromEntries(md.get(uuid) ?? []),
         system_metadata: Object.fromEntries(smd.get(uuid) ?? []),
         tags: (tg.get(uuid) ?? []).sort(),
@@ -282,7 +283,7 @@ export function createInstancesRepository(db: Database<unknown>) {
                 host: fault.host === null ? null : String(fault.host),
                 created_at: d.fromDbDate(fault.created_at) ?? null,
               },
-      }
+      })
     })
   }
 
