@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert'
 import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import { createMovesRepository } from '../../src/db/repositories/migrations.js'
+import { QuotaEngine } from '../../src/services/compute-api/quota/engine.js'
 import { confirmOverdueResizes } from '../../src/services/conductor/moves.js'
 import { PlacementClient } from '../../src/services/placement/client.js'
 import { until, type BuildCloud, type Obj } from '../support/build-harness.js'
@@ -243,5 +244,42 @@ describe('[moves] one host: resize stays there with allow_resize_to_same_host, m
     const [migration] = await createMovesRepository(cloud.mainDb).ofInstance(server.id)
     assert.equal(migration?.status, 'error')
     assert.deepEqual(await usage(cloud, migration!.uuid), {})
+  })
+})
+
+describe('[moves] resize checks the quota of an upsize', () => {
+  let cloud: BuildCloud
+  const DEFAULTS = { instances: 10, cores: 20, ram: 51200 }
+
+  before(async () => {
+    cloud = await startMoveCloud({
+      computes: ['q1'],
+      defaults: { allow_resize_to_same_host: 'true' },
+      quota: DEFAULTS,
+    })
+    await cloud.call(
+      'POST',
+      '/flavors',
+      { flavor: { name: 'm1.small', id: '2', ram: 2048, vcpus: 2, disk: 20 } },
+      'ADMIN',
+    )
+  })
+  after(async () => await cloud.close())
+
+  it("more cores than the project may have: 403 with Nova's message, the server stays ACTIVE", async () => {
+    const server = await boot(cloud, 'quota')
+    const engine = new QuotaEngine({ apiDb: cloud.apiDb, mainDb: cloud.mainDb, defaults: DEFAULTS })
+    await engine.setLimit('quotas', { project_id: 'project-a' }, 'cores', 1)
+    const r = await action(cloud, server.id, { resize: { flavorRef: '2' } })
+    assert.equal(r.status, 403, JSON.stringify(r.body))
+    assert.equal(
+      r.body.forbidden.message,
+      'Quota exceeded for cores: Requested 1, but already used 1 of 1 cores',
+    )
+    const now = (await cloud.call('GET', `/servers/${server.id}`)).body.server
+    assert.equal(now.status, 'ACTIVE')
+    await engine.setLimit('quotas', { project_id: 'project-a' }, 'cores', 2)
+    assert.equal((await action(cloud, server.id, { resize: { flavorRef: '2' } })).status, 202)
+    await cloud.status(server.id, 'VERIFY_RESIZE')
   })
 })

@@ -11,6 +11,8 @@ export interface MoveCloudOptions {
   readonly computes?: readonly string[]
   /** `[DEFAULT]` overrides (allow_resize_to_same_host, shelved_offload_time, …). */
   readonly defaults?: Readonly<Record<string, string>>
+  /** Enforce quotas with these `[quota]` defaults (default: not enforced). */
+  readonly quota?: Readonly<Record<string, number>>
 }
 
 /** A build cloud whose conductor serves the moves and whose computes upload snapshots to its image service. */
@@ -23,6 +25,7 @@ export async function startMoveCloud(options: MoveCloudOptions = {}): Promise<Bu
       allowResizeToSameHost: c.config.DEFAULT.allow_resize_to_same_host,
       imageWriter: (token: string) => c.images(token),
       imageLinkBase: c.imageUrl,
+      ...(options.quota === undefined ? {} : { quota: { mainDb: c.mainDb, defaults: options.quota } }),
     }),
   })
   // The harness's conductor reads its build dependencies on each call: give it the migrations.

@@ -1,6 +1,8 @@
 import { FlavorNotFound } from '../../../../common/errors/index.js'
 import { ApiFault, badRequest } from '../../faults.js'
 import { atLeast } from '../../microversion.js'
+import { QuotaEngine } from '../../quota/engine.js'
+import { TooManyInstances } from '../../quota/instances.js'
 import { FlavorStore, type Flavor } from '../../store/flavors.js'
 import {
   badRequestOnNoValidHost,
@@ -44,6 +46,46 @@ async function migrate(
   )
 }
 
+/**
+ * Nova's upsize quota check (compute_utils.upsize_quota_delta + Quotas.check_deltas): the cores and ram the new
+ * flavor adds must fit the project's (and the user's) limits, else 403 "Quota exceeded for cores: Requested 1,
+ * but already used 2 of 2 cores".
+ */
+async function checkUpsizeQuota(call: ActionCall, flavor: Flavor): Promise<void> {
+  const { servers, instance } = call
+  if (servers.quota === undefined) return
+  const deltas = {
+    cores: Math.max(0, flavor.vcpus - (instance.vcpus ?? 0)),
+    ram: Math.max(0, flavor.memoryMb - (instance.memory_mb ?? 0)),
+  }
+  if (deltas.cores === 0 && deltas.ram === 0) return
+  const engine = new QuotaEngine({ apiDb: servers.apiDb, ...servers.quota })
+  const projectId = instance.project_id ?? ''
+  const userId = instance.user_id ?? ''
+  const levels = [
+    { limits: await engine.projectLimits(projectId), usage: await engine.instanceUsage(projectId) },
+    { limits: await engine.limits(projectId, userId), usage: await engine.instanceUsage(projectId, userId) },
+  ]
+  const overs: { resource: 'cores' | 'ram'; used: number; limit: number }[] = []
+  for (const resource of ['cores', 'ram'] as const) {
+    if (deltas[resource] === 0) continue
+    for (const { limits, usage } of levels) {
+      const limit = limits[resource] ?? -1
+      if (limit >= 0 && usage[resource] + deltas[resource] > limit) {
+        overs.push({ resource, used: usage[resource], limit })
+        break
+      }
+    }
+  }
+  if (overs.length > 0)
+    throw new TooManyInstances(
+      overs.map((o) => o.resource).join(', '),
+      overs.map((o) => String(deltas[o.resource])).join(', '),
+      overs.map((o) => String(o.used)).join(', '),
+      overs.map((o) => String(o.limit)).join(', '),
+    )
+}
+
 /** resize {flavorRef}: a different flavor (400 otherwise), same host only with allow_resize_to_same_host. */
 const resize: ServerAction = {
   key: 'resize',
@@ -71,6 +113,7 @@ const resize: ServerAction = {
       throw badRequest('When resizing, instances must change flavor!')
     if (flavor.rootGb === 0 && (call.instance.root_gb ?? 0) !== 0)
       throw badRequest('Unable to resize disk down. Resize to zero disk flavor is not allowed.')
+    await checkUpsizeQuota(call, flavor)
     await migrate(call, flavor, {
       action: 'resize',
       ignoreSource: call.servers.allowResizeToSameHost !== true,
@@ -100,7 +143,7 @@ const migrateAction: ServerAction = {
           properties: { host: { type: ['string', 'null'], minLength: 1, maxLength: 255 } },
           additionalProperties: false,
         }
-      : { type: 'null' },
+      : undefined,
   states: RESIZABLE,
   async run(call) {
     movesOf(call.servers)
@@ -128,7 +171,7 @@ const confirmResize: ServerAction = {
   key: 'confirmResize',
   name: 'confirmResize',
   policy: memberRule('servers:confirm_resize', 'Confirm a server resize', 'confirmResize'),
-  schema: () => ({ type: 'null' }),
+  // Nova validates no body for this action.
   states: { vmStates: ['resized'], taskStates: [null] },
   async run(call) {
     const migration = await finishedMigration(call)
@@ -147,7 +190,7 @@ const revertResize: ServerAction = {
   key: 'revertResize',
   name: 'revertResize',
   policy: memberRule('servers:revert_resize', 'Revert a server resize', 'revertResize'),
-  schema: () => ({ type: 'null' }),
+  // Nova validates no body for this action.
   states: { vmStates: ['resized'], taskStates: [null] },
   async run(call) {
     const migration = await finishedMigration(call)
