@@ -21,7 +21,8 @@ const workspace = path.join(dir, 'tempest')
 const { text, ports } = await allInOneConfig()
 const identityPort = ports.identity
 const conf = path.join(dir, 'nova.conf')
-writeFileSync(conf, text)
+// One compute host: resize may stay on it, as the reference cloud's nova.conf allows.
+writeFileSync(conf, text.replace('[DEFAULT]\n', '[DEFAULT]\nallow_resize_to_same_host = true\n'))
 const nova = spawn(
   process.execPath,
   [path.join(root, 'bin/nova-all'), '--config-file', conf, '--state-path', path.join(dir, 'state')],

@@ -36,7 +36,7 @@ const shelve: ServerAction = {
   key: 'shelve',
   name: 'shelve',
   policy: memberRule('os-shelve:shelve', 'Shelve server', 'shelve'),
-  schema: () => ({ type: 'null' }),
+  // Nova validates no body for this action.
   states: { vmStates: ['active', 'stopped', 'paused', 'suspended'], taskStates: [null] },
   async run(call) {
     const { instance } = call
@@ -61,7 +61,7 @@ const shelveOffload: ServerAction = {
   key: 'shelveOffload',
   name: 'shelveOffload',
   policy: adminRule('os-shelve:shelve_offload', 'Shelf-offload (remove) server', 'shelveOffload'),
-  schema: () => ({ type: 'null' }),
+  // Nova validates no body for this action.
   states: { vmStates: ['shelved'], taskStates: [null] },
   async run(call) {
     await call.transition({ task_state: 'shelving_offloading' })
@@ -82,7 +82,7 @@ const unshelve: ServerAction = {
   name: 'unshelve',
   policy: memberRule('os-shelve:unshelve', 'Unshelve (restore) shelved server', 'unshelve'),
   morePolicies: [adminRule('os-shelve:unshelve_to_host', 'Unshelve a server to a specific host', 'unshelve')],
-  schema: (request): Schema =>
+  schema: (request): Schema | undefined =>
     atLeast(request, 91)
       ? {
           type: ['object', 'null'],
@@ -99,7 +99,7 @@ const unshelve: ServerAction = {
             required: ['availability_zone'],
             additionalProperties: false,
           }
-        : { type: 'null' },
+        : undefined,
   states: { vmStates: ['shelved', 'shelved_offloaded'], taskStates: [null] },
   async run(call) {
     const { instance, servers } = call
@@ -167,7 +167,7 @@ const unrescue: ServerAction = {
   key: 'unrescue',
   name: 'unrescue',
   policy: memberRule('os-unrescue', 'Unrescue a server', 'unrescue'),
-  schema: () => ({ type: 'null' }),
+  // Nova validates no body for this action.
   states: { vmStates: ['rescued'], taskStates: [null] },
   async run(call) {
     await call.transition({ task_state: 'unrescuing' })
