@@ -185,6 +185,26 @@ describe('[moves] rebuild, resize (confirm, revert) and cold migration across tw
     assert.ok((list.body.instanceActions as Obj[]).some((a) => a.action === 'confirmResize'))
   })
 
+  it('delete in VERIFY_RESIZE: the source drops its copy, the migration is confirmed, no allocation is left', async () => {
+    const server = await boot(cloud, 'gone')
+    const source = hostOf(server)
+    assert.equal((await action(cloud, server.id, { resize: { flavorRef: '2' } })).status, 202)
+    await cloud.status(server.id, 'VERIFY_RESIZE')
+    const [migration] = await createMovesRepository(cloud.mainDb).ofInstance(server.id)
+    assert.equal((await cloud.call('DELETE', `/servers/${server.id}`)).status, 204)
+    await until('server gone', async () =>
+      (await cloud.call('GET', `/servers/${server.id}`)).status === 404 ? true : undefined,
+    )
+    await until('migration confirmed', async () =>
+      (await createMovesRepository(cloud.mainDb).ofInstance(server.id))[0]?.status === 'confirmed'
+        ? true
+        : undefined,
+    )
+    assert.deepEqual(await usage(cloud, server.id), {})
+    assert.deepEqual(await usage(cloud, migration!.uuid), {})
+    assert.equal(cloud.drivers.get(source)!.hasMigrationSource(server.id), false)
+  })
+
   it('migrate (admin only): another host, same flavor, VERIFY_RESIZE; to the same host 400', async () => {
     const server = await boot(cloud, 'mg')
     assert.equal((await action(cloud, server.id, { migrate: null })).status, 403)

@@ -312,3 +312,35 @@ export async function confirmOverdueResizes(
   }
   return confirmed
 }
+
+/** Migration statuses after which nothing of the move is left to clean. */
+const FINAL_MIGRATION_STATUSES = new Set(['confirmed', 'reverted', 'error', 'completed', 'failed', 'done'])
+
+/**
+ * A deleted instance's unfinished moves (Nova's _confirm_resize_on_deleting and the migration-based cleanup): a
+ * `finished` resize is confirmed on its source (the driver drops the kept guest, the migration's allocations go,
+ * migration `confirmed`), any other open migration gives its allocations back and ends in `error`.
+ */
+export async function finishMovesOfDeleted(
+  deps: Pick<ConductorDeps, 'build'>,
+  ctx: RequestContext,
+  uuid: string,
+  instanceId: number,
+): Promise<void> {
+  const d = deps.build
+  if (d?.moves === undefined) return
+  for (const migration of await d.moves.ofInstance(uuid)) {
+    if (FINAL_MIGRATION_STATUSES.has(migration.status)) continue
+    if (migration.status === 'finished' && migration.source_compute !== null) {
+      await d.moves.update(migration.id, { status: 'confirming' })
+      await d.compute.move(ctx, migration.source_compute, 'confirm_resize', {
+        instance_uuid: uuid,
+        migration_id: migration.id,
+        deleted_instance_id: instanceId,
+      })
+      continue
+    }
+    await d.placement?.deleteAllocations(migration.uuid).catch(() => false)
+    await d.moves.update(migration.id, { status: 'error' })
+  }
+}

@@ -14,7 +14,7 @@ import { instanceView, scheduleAndBuildInstances, startEvent } from './build.js'
 import { notifyEventFinish, notifyEventStart } from './notifications.js'
 import { rescheduleBuild } from './reschedule.js'
 import { registerService } from '../../service/database-service-registry.js'
-import { moveEndpoints } from './moves.js'
+import { finishMovesOfDeleted, moveEndpoints } from './moves.js'
 
 /** Maps the conductor's RPC methods to what they do; no logic beyond argument checks lives here. */
 export function conductorEndpoints(deps: ConductorDeps): RpcEndpoints {
@@ -116,12 +116,13 @@ export function conductorEndpoints(deps: ConductorDeps): RpcEndpoints {
       })
       return null
     },
-    instance_destroy: async (_ctx, args) => {
+    instance_destroy: async (ctx, args) => {
       const uuid = uuidArg(args, 'instance_destroy')
       const build = buildDeps(deps)
-      await build.instances.update(uuid, { vm_state: 'deleted', task_state: null })
+      const instance = await build.instances.update(uuid, { vm_state: 'deleted', task_state: null })
       await build.instances.softDelete(uuid)
       await build.placement?.deleteAllocations(uuid)
+      await finishMovesOfDeleted(deps, ctx, uuid, instance.id)
       return null
     },
     action_event_start: async (ctx, args) => {

@@ -23,6 +23,8 @@ export interface ResizeArgs {
   readonly flavor?: FlavorRecord
   readonly node?: string
   readonly clean_shutdown?: boolean
+  /** confirm_resize of an instance deleted in VERIFY_RESIZE: its database id (it names the guest). */
+  readonly deleted_instance_id?: number
 }
 
 const resizeDriver = (deps: MoveOperationDeps) => {
@@ -189,6 +191,7 @@ export async function finishResize(deps: MoveOperationDeps, ctx: RequestContext,
 export async function confirmResize(deps: MoveOperationDeps, ctx: RequestContext, args: ResizeArgs) {
   const { conductor } = deps
   const uuid = args.instance_uuid
+  if (args.deleted_instance_id !== undefined) return await confirmResizeOfDeleted(deps, ctx, args)
   await withEvent(deps, ctx, uuid, 'compute_confirm_resize', async () => {
     try {
       const driver = resizeDriver(deps)
@@ -277,4 +280,18 @@ export async function finishRevertResize(deps: MoveOperationDeps, ctx: RequestCo
       throw error
     }
   }).catch(() => undefined)
+}
+
+/** confirm_resize after the instance was deleted in VERIFY_RESIZE: only the source's leftovers and the records. */
+async function confirmResizeOfDeleted(deps: MoveOperationDeps, ctx: RequestContext, args: ResizeArgs) {
+  const { conductor } = deps
+  try {
+    const driver = resizeDriver(deps)
+    const migration = await conductor.migrationGet(ctx, args.migration_id)
+    await driver.confirmMigration(guestRef({ uuid: args.instance_uuid, id: args.deleted_instance_id ?? 0 }))
+    await deps.placement?.deleteAllocations(migration.uuid).catch(() => false)
+    await conductor.migrationUpdate(ctx, args.migration_id, { status: 'confirmed' })
+  } catch (error) {
+    deps.logger.warn({ err: error, instance: args.instance_uuid }, 'cleaning up a deleted resize failed')
+  }
 }
