@@ -5,12 +5,13 @@ import { archiveCommand, purgeCommand, syncCommand, versionCommand } from './db-
 import { placementAuditCommand } from './placement-commands.js'
 import { policyCheckCommand, policyListCommand } from './policy-commands.js'
 import { fernetRotateCommand, fernetSetupCommand, identityBootstrapCommand } from './identity-commands.js'
+import { buildTestImageCommand, DEFAULT_DEB_DIR } from './image-commands.js'
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
 /**
  * `nova-manage`: the operator's command line (Nova's names): `db sync|version|archive_deleted_rows|purge`,
- * `api_db sync|version`, `placement audit`, `config sample`. Returns the exit code.
+ * `api_db sync|version`, `placement audit`, `image build-test`, `config sample`. Returns the exit code.
  */
 export async function novaManage(argv: readonly string[]): Promise<number> {
   const program = new Command('nova-manage')
@@ -124,6 +125,22 @@ export async function novaManage(argv: readonly string[]): Promise<number> {
     .option('--project-id <id>', "the caller's project", 'project')
     .action(async (opts: { apiName?: string; role: string[]; userId: string; projectId: string }) => {
       code = policyCheckCommand(opts)
+    })
+  program
+    .command('image')
+    .description('guest images')
+    .command('build-test')
+    .description(
+      'build the tiny test guest (Debian cloud kernel + busybox-static initramfs) offline, for the QEMU driver',
+    )
+    .option(
+      '--output <dir>',
+      'where to write vmlinuz, initramfs.gz and disk.raw (default $state_path/test-image)',
+    )
+    .option('--deb-dir <dir>', 'where the linux-image-*-cloud-amd64 .deb is', DEFAULT_DEB_DIR)
+    .action(async (opts: { output?: string; debDir: string }) => {
+      const output = opts.output ?? `${config().DEFAULT.state_path}/test-image`
+      code = await buildTestImageCommand({ output, debDir: opts.debDir })
     })
   program
     .command('config')

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { randomUUID } from 'node:crypto'
-import { after, before, describe, it } from 'node:test'
+import { after, afterEach, before, describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import {
   GuestInvalidState,
   GuestNotFound,
@@ -32,6 +33,8 @@ export interface ConformanceOptions {
   readonly image?: SpawnRequest['image']
   /** Per-test timeout (real guests take seconds). */
   readonly timeoutMs?: number
+  /** What the console of a guest shows once it has booted (a real guest's boot takes seconds); none for fake. */
+  readonly bootedConsole?: RegExp
 }
 
 let counter = 0
@@ -77,6 +80,10 @@ export function describeHypervisorDriver(
       under = await factory()
       driver = under.driver
       await driver.initHost(host)
+    })
+    // Each test's guests go when it ends: real guests cost CPU and memory.
+    afterEach(async () => {
+      for (const instance of spawned.splice(0)) await driver.destroy(instance).catch(() => undefined)
     })
     after(async () => {
       for (const instance of spawned) await driver.destroy(instance).catch(() => undefined)
@@ -275,7 +282,11 @@ export function describeHypervisorDriver(
 
     it('console output of a booted guest has several lines (the API cuts them)', async () => {
       const instance = await spawn()
-      const output = await driver.getConsoleOutput(instance)
+      let output = await driver.getConsoleOutput(instance)
+      while (options.bootedConsole !== undefined && !options.bootedConsole.test(output)) {
+        await sleep(200)
+        output = await driver.getConsoleOutput(instance)
+      }
       assert.ok(output.split('\n').length > 3, output)
     })
 

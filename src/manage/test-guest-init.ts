@@ -1,0 +1,64 @@
+/** The test guest's kernel modules, in load order (dependencies first; Debian's cloud kernel has them as modules). */
+export const TEST_GUEST_MODULES = [
+  'virtio_ring',
+  'virtio_pci_modern_dev',
+  'virtio_pci_legacy_dev',
+  'virtio',
+  'virtio_pci',
+  'failover',
+  'net_failover',
+  'virtio_net',
+  'virtio_blk',
+  'cdrom',
+  'isofs',
+  'scsi_common',
+  'scsi_mod',
+  'sr_mod',
+  'libata',
+  'ata_piix',
+  'virtio_scsi',
+  'button',
+  'evdev',
+  'virtio-rng',
+] as const
+
+/** The line the test guest prints on its serial console once up: `NOVA-TS-GUEST-READY uuid=<instance uuid>`. */
+export const TEST_GUEST_MARKER = 'NOVA-TS-GUEST-READY'
+
+/** The kernel command line the test image is registered with (image property os_command_line). */
+export const TEST_GUEST_CMDLINE = 'console=ttyS0,115200 panic=-1 quiet'
+
+/**
+ * The test guest's /init (busybox sh): mounts the pseudo filesystems, loads the modules, runs acpid so that an
+ * ACPI power button press powers off, prints its instance uuid — the SMBIOS system uuid, which Nova's drivers
+ * set to the instance's — and a heartbeat when the command line has `novats.hb=1`, then serves a root shell.
+ */
+export const TEST_GUEST_INIT = `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+exec </dev/console >/dev/console 2>&1
+echo "NOVA-TS-GUEST: init started, kernel $(uname -r)"
+for m in $(cat /etc/modules); do insmod /lib/modules/$m.ko 2>/dev/null; done
+echo "NOVA-TS-GUEST: $(wc -l < /proc/modules) modules loaded"
+mkdir -p /var/log /var/run
+acpid -c /etc/acpi && echo "NOVA-TS-GUEST: acpid listening for the power button"
+uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null | tr 'A-F' 'a-f')
+hostname "nova-\${uuid%%-*}"
+echo "NOVA-TS-GUEST: uptime $(cut -d' ' -f1 /proc/uptime)s"
+echo "${TEST_GUEST_MARKER} uuid=\${uuid:-unknown}"
+if grep -qw novats.hb=1 /proc/cmdline; then
+  (n=0; while :; do n=$((n+1)); echo "NOVA-TS-HB $n uptime=$(cut -d' ' -f1 /proc/uptime)"; sleep 1; done) &
+fi
+echo "$(hostname) login: "
+while :; do setsid cttyhack sh -l; sleep 1; done
+`
+
+/** Runs on the ACPI power button event (busybox acpid maps it to PWRF/00000080). */
+export const TEST_GUEST_POWER_BUTTON = `#!/bin/sh
+echo "NOVA-TS-GUEST: ACPI power button, powering off" > /dev/console
+poweroff -f
+`

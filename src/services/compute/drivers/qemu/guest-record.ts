@@ -1,0 +1,52 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import type { GuestFlavor } from '../../driver/driver.js'
+import { PowerState } from '../../driver/power-state.js'
+import type { QemuLaunchSpec } from './argv.js'
+
+/** What the driver keeps of a guest in `instances/<uuid>/guest.json`: enough to start it again after a restart. */
+export interface GuestRecord {
+  readonly uuid: string
+  readonly name: string
+  readonly flavor: GuestFlavor
+  readonly machineType?: string
+  readonly diskBus?: string
+  readonly kernel?: QemuLaunchSpec['kernel']
+}
+
+export const RECORD_FILE = 'guest.json'
+/** The saved state of a suspended guest. */
+export const SUSPENDED_STATE_FILE = 'suspended.state'
+/** QEMU's own stdout/stderr. */
+export const QEMU_LOG_FILE = 'qemu.log'
+
+export async function readGuestRecord(file: string): Promise<GuestRecord | undefined> {
+  try {
+    const record = JSON.parse(await readFile(file, 'utf8')) as GuestRecord
+    return typeof record.uuid === 'string' ? record : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export async function writeGuestRecord(file: string, record: GuestRecord): Promise<void> {
+  await writeFile(file, `${JSON.stringify(record, null, 2)}\n`)
+}
+
+/** Nova's power state of a guest whose QEMU answers `query-status` with `status` (QEMU's RunState). */
+export function powerStateOfRunState(status: string): PowerState {
+  switch (status) {
+    case 'running':
+      return PowerState.RUNNING
+    case 'shutdown':
+      return PowerState.SHUTDOWN
+    case 'internal-error':
+    case 'guest-panicked':
+    case 'io-error':
+      return PowerState.CRASHED
+    case 'suspended':
+      return PowerState.SUSPENDED
+    default:
+      // paused, prelaunch, inmigrate, postmigrate, finish-migrate, restore-vm, save-vm, debug, watchdog, colo
+      return PowerState.PAUSED
+  }
+}
