@@ -51,7 +51,8 @@ export async function deleteBuildRequest(servers: ServerDeps, uuid: string): Pro
 
 function matches(record: InstanceRecord, filter: InstanceFilter): boolean {
   const f = filter
-  if (f.host !== undefined || f.node !== undefined || f.withDeleted === true) return false
+  // changes-since/-before also list deleted instances; build requests are never deleted, but still listed.
+  if (f.host !== undefined || f.node !== undefined) return false
   if (f.projectId !== undefined && record.project_id !== f.projectId) return false
   if (f.userId !== undefined && record.user_id !== f.userId) return false
   if (f.uuids !== undefined && !f.uuids.includes(record.uuid)) return false
