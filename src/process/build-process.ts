@@ -279,6 +279,10 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
         }
         case 'nova-compute': {
           const access = placementAccess(config, options.adminPassword)
+          const images = new ImageClient({
+            baseUrl: imageEndpoint(config),
+            token: passwordTokenSource(access.credentials),
+          })
           services.push(
             createComputeService({
               ...common,
@@ -292,16 +296,16 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
                   : { versionCap: config.upgrade_levels.conductor }),
               }),
               logger: log,
-              driver: loadComputeDriver(config),
+              // A real hypervisor downloads images into its cache through the image service.
+              driver: loadComputeDriver(config, config.DEFAULT.compute_driver, {
+                fetchImage: (imageId, file) => images.downloadTo(imageId, file),
+              }),
               placement: new PlacementClient(
                 fetchTransport(access.url, passwordTokenSource(access.credentials)),
               ),
               resources: resourceTrackerSettings(config),
               updateResourcesIntervalS: config.DEFAULT.update_resources_interval,
-              images: new ImageClient({
-                baseUrl: imageEndpoint(config),
-                token: passwordTokenSource(access.credentials),
-              }),
+              images,
               shelvedOffloadTimeS: config.DEFAULT.shelved_offload_time,
             }),
           )
