@@ -28,6 +28,8 @@ export async function allInOneConfig(options: { compute?: 'free' | 'any' } = {})
     `allow_resize_to_same_host = true\n` +
     `[identity]\nlisten = 127.0.0.1\nport = ${ports.identity}\npassword_hash_rounds = 4\n` +
     `[image]\nlisten = 127.0.0.1\nport = ${ports.image}\n` +
-    `[placement]\nlisten = 127.0.0.1\nport = ${ports.placement}\n`
+    `[placement]\nlisten = 127.0.0.1\nport = ${ports.placement}\n` +
+    // A snapshot takes a moment, as a real upload does (Tempest's second createImage expects 409 meanwhile).
+    `[fake_driver]\nsnapshot_delay_ms = 500\n`
   return { text, ports }
 }

@@ -16,6 +16,11 @@ export const fake_driver = {
     min: 0,
     help: 'Milliseconds a spawn takes before the guest runs.',
   }),
+  snapshot_delay_ms: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Milliseconds a snapshot (createImage, backup, shelve) spends uploading.',
+  }),
   fail_spawns: intOpt({
     default: 0,
     min: 0,

@@ -27,6 +27,8 @@ export interface FakeDriverOptions {
   readonly localGb: number
   /** How long a spawn takes. */
   readonly spawnDelayMs?: number
+  /** How long a snapshot stays in image_uploading (a real upload takes a while; Tempest races it). */
+  readonly snapshotDelayMs?: number
   /** The first N spawns fail. */
   readonly failSpawns?: number
   /** Spawns of instances whose name or display name matches fail. */
@@ -406,6 +408,7 @@ export class FakeDriver
     this.#injected('snapshot')
     await progress('image_pending_upload')
     await progress('image_uploading')
+    if ((this.#options.snapshotDelayMs ?? 0) > 0) await sleep(this.#options.snapshotDelayMs)
     const bytes = new TextEncoder().encode(`fake snapshot of ${g.uuid}\n`)
     return {
       diskFormat: 'raw',

@@ -11,6 +11,7 @@ export function fakeDriverFromConfig(config: NovaConfig): FakeDriver {
     memoryMb: f.memory_mb,
     localGb: f.local_gb,
     spawnDelayMs: f.spawn_delay_ms,
+    snapshotDelayMs: f.snapshot_delay_ms,
     failSpawns: f.fail_spawns,
     ...(f.nodename === undefined ? {} : { nodename: f.nodename }),
     ...(f.fail_spawn_name_pattern === undefined
