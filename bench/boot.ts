@@ -15,7 +15,7 @@ const PARALLEL_CREATES = 4
 const PARALLEL_DELETES = 16
 
 /** RSS of a process in MiB, from /proc. */
-function rssMiB(pid: number): number {
+export function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024
 }
@@ -29,7 +29,7 @@ function cpuSeconds(pid: number): number {
 }
 
 /** Runs `fn` and returns its result with the CPU seconds `pid` spent meanwhile. */
-async function withCpu<T>(pid: number, fn: () => Promise<T>): Promise<[T, number]> {
+export async function withCpu<T>(pid: number, fn: () => Promise<T>): Promise<[T, number]> {
   const before = cpuSeconds(pid)
   const value = await fn()
   return [value, cpuSeconds(pid) - before]
@@ -44,7 +44,7 @@ async function pool<T>(items: readonly T[], width: number, fn: (item: T) => Prom
   )
 }
 
-interface Cloud {
+export interface Cloud {
   compute(method: string, url: string, body?: unknown): Promise<{ status: number; body: Obj }>
   readonly computeUrl: string
   readonly headers: Record<string, string>
@@ -163,7 +163,7 @@ export async function bootAll(
 }
 
 /** Seconds from the first DELETE to an empty list. */
-async function deleteAll(cloud: Cloud): Promise<[number, number]> {
+export async function deleteAll(cloud: Cloud): Promise<[number, number]> {
   const ids = await serverIds(cloud)
   const start = performance.now()
   await pool(ids, PARALLEL_DELETES, async (id) => {
@@ -178,7 +178,7 @@ async function deleteAll(cloud: Cloud): Promise<[number, number]> {
   return [ids.length, (performance.now() - start) / 1000]
 }
 
-async function detailLoad(cloud: Cloud, pid: number, present: number): Promise<(string | number)[][]> {
+export async function detailLoad(cloud: Cloud, pid: number, present: number): Promise<(string | number)[][]> {
   const rows: (string | number)[][] = []
   const url = `${cloud.computeUrl}/v2.1/servers/detail`
   for (const clients of [1, 8]) {
@@ -196,7 +196,8 @@ async function detailLoad(cloud: Cloud, pid: number, present: number): Promise<(
 /**
  * End to end with the fake driver on nova-all (SQLite, in-process bus, one process): servers/s to ACTIVE for
  * 100 and 1,000 servers, the delete rate, GET /servers/detail latency at 1 and 8 clients with 200 and 1,000
- * servers, and the process's RSS. Run the process with `BENCH_CPU_PROF=dir` to write a CPU profile.
+ * servers, and the process's RSS. Run the process with `BENCH_CPU_PROF=dir` to write a CPU profile. Then the
+ * split variant on RabbitMQ + PostgreSQL (boot-split.ts; `BENCH_BOOT_SPLIT=0` leaves it out).
  */
 export async function benchBoot(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nova-bench-boot-'))
@@ -267,4 +268,5 @@ export async function benchBoot(): Promise<void> {
     await nova.exited()
     rmSync(dir, { recursive: true, force: true })
   }
+  if (process.env.BENCH_BOOT_SPLIT !== '0') await (await import('./boot-split.js')).benchBootSplit()
 }
