@@ -5,7 +5,9 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { UntypedKysely } from '../../src/db/index.js'
 import { createBuildRequestsRepository } from '../../src/db/repositories/build-requests.js'
+import type { systemClock } from '../../src/common/clock.js'
 import { createFromBuildRequest } from '../../src/services/conductor/build-requests.js'
+import { enforceInstanceDeadlines } from '../../src/services/conductor/index.js'
 import { QuotaEngine } from '../../src/services/compute-api/quota/engine.js'
 import { startBuildCloud, until, type BuildCloud, type Obj } from '../support/build-harness.js'
 
@@ -76,6 +78,25 @@ describe('[build-requests] the API writes build requests; list, show and delete 
     )
     assert.equal((await cloud.call('GET', '/servers/detail?status=ACTIVE')).body.servers.length, 0)
     assert.equal((await cloud.call('GET', `/servers/${id}`, undefined, 'MEMBER_B')).status, 404)
+    // Metadata and tags are read from the build request; changes wait for the cell (409, as Nova's state check).
+    assert.deepEqual((await cloud.call('GET', `/servers/${id}/metadata`)).body, { metadata: { a: 'b' } })
+    const md = await cloud.call('POST', `/servers/${id}/metadata`, { metadata: { c: 'd' } })
+    assert.equal(md.status, 409)
+    assert.equal(
+      md.body.conflictingRequest.message,
+      `Cannot 'update metadata' instance ${id} while it is in vm_state building`,
+    )
+    const tag = await cloud.call('PUT', `/servers/${id}/tags/blue`, undefined, 'MEMBER_A', '2.26')
+    assert.equal(tag.status, 409)
+    assert.equal(
+      (await cloud.call('PUT', `/servers/${id}/tags/blue`, undefined, 'MEMBER_B', '2.26')).status,
+      404,
+    )
+    // A rename changes the build request.
+    const renamed = await cloud.call('PUT', `/servers/${id}`, { server: { name: 'renamed' } })
+    assert.equal(renamed.status, 200, JSON.stringify(renamed.body))
+    assert.equal(renamed.body.server.name, 'renamed')
+    assert.equal((await cloud.call('GET', `/servers/${id}`)).body.server.name, 'renamed')
     assert.equal((await cloud.call('DELETE', `/servers/${id}`)).status, 204)
   })
 
@@ -171,6 +192,28 @@ describe('[build-requests] the conductor turns build requests into cell instance
         (await d.listInstanceUuids()).filter((u) => ids.includes(u)),
         [],
       )
+  })
+
+  it('a build request the conductor never took (message lost) is put in ERROR by the deadline reconciler', async () => {
+    const uuid = '2c1d0e9f-8a7b-4c6d-9e5f-4a3b2c1d0e9f'
+    await createBuildRequestsRepository(cloud.apiDb).create(cloud.apiDb.kysely as never, {
+      uuid,
+      project_id: 'project-a',
+      user_id: 'user-project-a',
+      display_name: 'forgotten',
+      vm_state: 'building',
+      task_state: 'scheduling',
+    })
+    const later = { now: () => new Date(Date.now() + 10_000) }
+    const result = await enforceInstanceDeadlines(cloud.conductorBuild!, later as typeof systemClock, {
+      buildTimeoutS: 5,
+      deleteTimeoutS: 0,
+    })
+    assert.deepEqual(result.errored, [uuid])
+    const server = await cloud.status(uuid, 'ERROR')
+    assert.equal(server.fault.message, 'Instance build timed out. Set to error state.')
+    assert.equal(await count(cloud, 'build_requests', uuid), 0)
+    assert.equal((await cloud.call('DELETE', `/servers/${uuid}`)).status, 204)
   })
 
   it('the delete that wins the build request while the conductor creates the instance: the conductor deletes it again', async () => {

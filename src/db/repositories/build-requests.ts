@@ -68,6 +68,8 @@ export interface BuildRequestsRepository {
    * reached a cell) and the conductor (creating the instance in the cell) race on this: exactly one wins.
    */
   destroy(uuid: string): Promise<boolean>
+  /** Changes the build request's instance (a rename before it reaches the cell); undefined when it is gone. */
+  update(uuid: string, changes: InstanceFields): Promise<BuildRequestRecord | undefined>
 }
 
 /** The build request's instance as an instances record (BUILD, no host, id 0), for the API's views. */
@@ -101,7 +103,27 @@ export function createBuildRequestsRepository(db: Database<unknown>): BuildReque
     instance: JSON.parse(String(row.instance)) as NewInstance & { uuid: string },
     createdAt: d.fromDbDate(row.created_at) ?? null,
   })
+  const get = async (uuid: string): Promise<BuildRequestRecord | undefined> => {
+    const row = (await k
+      .selectFrom('build_requests')
+      .selectAll()
+      .where('instance_uuid', '=', uuid)
+      .executeTakeFirst()) as Record<string, unknown> | undefined
+    return row === undefined ? undefined : rowOf(row)
+  }
   return {
+    get,
+    async update(uuid, changes) {
+      const current = await get(uuid)
+      if (current === undefined) return undefined
+      const instance = { ...current.instance, ...changes }
+      const result = await k
+        .updateTable('build_requests')
+        .set({ instance: JSON.stringify(instance), updated_at: d.toDbDate(new Date()) })
+        .where('instance_uuid', '=', uuid)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) > 0 ? { ...current, instance } : undefined
+    },
     async create(executor, instance) {
       await executor
         .insertInto('build_requests')
@@ -113,14 +135,6 @@ export function createBuildRequestsRepository(db: Database<unknown>): BuildReque
           created_at: d.toDbDate(new Date()),
         })
         .execute()
-    },
-    async get(uuid) {
-      const row = (await k
-        .selectFrom('build_requests')
-        .selectAll()
-        .where('instance_uuid', '=', uuid)
-        .executeTakeFirst()) as Record<string, unknown> | undefined
-      return row === undefined ? undefined : rowOf(row)
     },
     async list(projectId) {
       let q = k.selectFrom('build_requests').selectAll()

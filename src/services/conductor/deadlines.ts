@@ -1,5 +1,6 @@
 import type { Clock } from '../../common/clock.js'
 import type { InstanceRecord } from '../../db/repositories/instances.js'
+import { createFromBuildRequest } from './build-requests.js'
 import type { ConductorBuildDeps } from './conductor-deps.js'
 
 /** How long an instance may stay in BUILD or deleting (seconds; 0: no deadline). */
@@ -24,10 +25,11 @@ const olderThan = (date: Date | null, limit: Date) => date !== null && date.getT
 /**
  * The deadline reconciler (Nova's `_check_instance_build_time`, run by the conductor for every instance so an
  * instance never scheduled or whose compute died is covered too): an instance in BUILD created more than
- * `buildTimeoutS` ago goes to ERROR with a fault, loses its host and node, and its allocations are removed; one
- * in task_state deleting not changed for `deleteTimeoutS` is soft-deleted with its allocations removed (its guest,
- * if a compute still has one, is the compute's to clean up). Each change expects the task_state it saw, so an
- * instance a compute moves on meanwhile is left alone.
+ * `buildTimeoutS` ago (or a build request that old, created in the cell first) goes to ERROR with a fault,
+ * loses its host and node, and its allocations are removed; one in task_state deleting not changed for
+ * `deleteTimeoutS` is soft-deleted with its allocations removed (its guest, if a compute still has one, is
+ * the compute's to clean up). Each change expects the task_state it saw, so an instance a compute moves on
+ * meanwhile is left alone.
  */
 export async function enforceInstanceDeadlines(
   deps: ConductorBuildDeps,
@@ -39,6 +41,12 @@ export async function enforceInstanceDeadlines(
   const deleted: string[] = []
   if (deadlines.buildTimeoutS > 0) {
     const limit = new Date(now - deadlines.buildTimeoutS * 1000)
+    // A build request the conductor never turned into an instance (its message lost): made in the cell, then ERROR.
+    for (const request of (await deps.buildRequests?.list()) ?? []) {
+      if (!olderThan(request.createdAt, limit)) continue
+      const instance = await createFromBuildRequest(deps, request.instanceUuid, {}).catch(() => undefined)
+      if (instance !== undefined && (await timeOut(deps, instance))) errored.push(instance.uuid)
+    }
     for (const instance of await deps.instances.list({ vmStates: ['building'] })) {
       if (!olderThan(instance.created_at, limit)) continue
       if (await timeOut(deps, instance)) errored.push(instance.uuid)

@@ -3,8 +3,12 @@ import {
   recordOf,
   type BuildRequestsRepository,
 } from '../../../db/repositories/build-requests.js'
-import type { InstanceFilter, InstanceRecord } from '../../../db/repositories/instances.js'
+import type { FastifyInstance } from 'fastify'
+import type { InstanceFields, InstanceFilter, InstanceRecord } from '../../../db/repositories/instances.js'
 import type { UntypedKysely } from '../../../db/untyped.js'
+import { ApiFault } from '../faults.js'
+import { atLeast } from '../microversion.js'
+import { callerOf } from '../request.js'
 import type { ServerDeps } from './deps.js'
 
 // Servers that are still Nova's build requests (API database): accepted, not yet created in the cell by the
@@ -29,6 +33,19 @@ export async function buildRequestRecord(
   const record = recordOf(request)
   fromBuildRequests.add(record)
   return record
+}
+
+/**
+ * Changes a server that is still a build request (Nova updates the build request); when the conductor made the
+ * cell instance meanwhile, the instance is changed instead.
+ */
+export async function updateBuildRequest(
+  servers: ServerDeps,
+  uuid: string,
+  changes: InstanceFields,
+): Promise<InstanceRecord> {
+  const request = await buildRequestsOf(servers).update(uuid, changes)
+  return request === undefined ? await servers.instances.update(uuid, changes) : recordOf(request)
 }
 
 /** Whether the record came from a build request (no cell instance behind it). */
@@ -117,4 +134,37 @@ export async function buildRequestPage(
     .slice(0, page.limit)
   for (const r of records) fromBuildRequests.add(r)
   return { records, cellMarker, cellLimit: page.limit - records.length }
+}
+
+/** The action named in Nova's 409 for a metadata or tag change of a server not in the cell yet. */
+const GUARDED: Readonly<Record<string, string>> = {
+  'POST metadata': 'update metadata',
+  'PUT metadata': 'update metadata',
+  'PUT metadata/:key': 'update metadata',
+  'DELETE metadata/:key': 'delete metadata',
+  'PUT tags': 'update tags',
+  'DELETE tags': 'delete tags',
+  'PUT tags/:tag': 'update tag',
+  'DELETE tags/:tag': 'delete tag',
+}
+
+/**
+ * Metadata and tags of a server that is still a build request cannot change (Nova checks vm_state: 409 "Cannot
+ * 'update metadata' instance <uuid> while it is in vm_state building"); reads go on from the build request.
+ */
+export function refuseBuildRequestChanges(app: FastifyInstance, servers: ServerDeps): void {
+  app.addHook('preHandler', async (request) => {
+    if (request.method === 'GET' || request.method === 'HEAD') return
+    const url = request.routeOptions.url ?? ''
+    const at = url.indexOf('/servers/:server_id/')
+    if (at < 0) return
+    const action = GUARDED[`${request.method} ${url.slice(at + '/servers/:server_id/'.length)}`]
+    if (action === undefined || (action.includes('tag') && !atLeast(request, 26))) return
+    const id = (request.params as { server_id: string }).server_id
+    const pending = await buildRequestsOf(servers).get(id)
+    if (pending === undefined) return
+    const caller = callerOf(request)
+    if (!caller.isAdmin && pending.projectId !== caller.projectId) return
+    throw new ApiFault(409, `Cannot '${action}' instance ${id} while it is in vm_state building`)
+  })
 }

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { makeContext, type RequestContext } from '../../../common/context.js'
 import { FlavorNotFound, InstanceIsLocked, InstanceNotFound } from '../../../common/errors/index.js'
-import type { InstanceFilter, InstanceRecord } from '../../../db/repositories/instances.js'
+import type { InstanceFields, InstanceFilter, InstanceRecord } from '../../../db/repositories/instances.js'
 import { MarkerNotFound, UnknownSortKey } from '../../../db/repositories/instances.js'
 import type { RequestSpec } from '../../scheduler/client.js'
 import { ApiFault, badRequest } from '../faults.js'
@@ -19,6 +19,8 @@ import {
   buildRequestsOf,
   deleteBuildRequest,
   isBuildRequest,
+  refuseBuildRequestChanges,
+  updateBuildRequest,
 } from './build-requests.js'
 import type { ServerDeps } from './deps.js'
 import { bootsFromVolume, checkRequestedImage } from './image-check.js'
@@ -445,8 +447,12 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       request.body,
     )
     const body = (request.body as { server: Record<string, unknown> }).server
-    await load(request, id)
-    const updated = await servers.instances.update(id, {
+    const current = await load(request, id)
+    // A server still a build request is changed there (as Nova updates the build request).
+    const save = isBuildRequest(current)
+      ? (uuid: string, changes: InstanceFields) => updateBuildRequest(servers, uuid, changes)
+      : servers.instances.update
+    const updated = await save(id, {
       ...(typeof body.name === 'string' ? { display_name: body.name } : {}),
       ...('description' in body ? { display_description: (body.description as string | null) ?? null } : {}),
       ...(typeof body.hostname === 'string' ? { hostname: body.hostname } : {}),
@@ -502,6 +508,7 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
     return ''
   })
 
+  refuseBuildRequestChanges(app, servers)
   registerMetadataAndTagRoutes(app, servers, load)
   registerServerActionRoutes(app, deps, servers, load)
   registerServerGroupRoutes(app, settings, servers)
