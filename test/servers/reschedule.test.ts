@@ -100,3 +100,29 @@ describe('[reschedule] a failed build goes to the next alternate; after the last
     assert.equal((await cloud.call('DELETE', `/servers/${id}`)).status, 204)
   })
 })
+
+describe('[reschedule] [scheduler] max_attempts = 1: no alternates, a failed build is ERROR with its own fault', () => {
+  let cloud: BuildCloud
+
+  before(async () => {
+    cloud = await startBuildCloud({
+      config: { scheduler: { max_attempts: '1' } },
+      driver: () => ({ failSpawnPattern: /^broken/ }),
+    })
+  })
+
+  after(async () => {
+    await cloud.close()
+  })
+
+  it('the spawn error is the fault; the allocations are given back', async () => {
+    const created = await cloud.call('POST', '/servers', {
+      server: { name: 'broken-once', flavorRef: '1', imageRef: cloud.imageId, networks: 'none' },
+    })
+    const id = created.body.server.id as string
+    const server = await cloud.status(id, 'ERROR')
+    assert.match(server.fault.message, /injected failure/)
+    assert.deepEqual((await cloud.placement!.call('GET', `/allocations/${id}`)).body.allocations, {})
+    assert.equal((await cloud.call('DELETE', `/servers/${id}`)).status, 204)
+  })
+})
