@@ -27,7 +27,7 @@ import { describeHypervisorDriver, testInstance } from './driver-conformance.js'
 // Real guests under TCG (KVM here is the PVM software layer): qemu-system-x86, qemu-utils, busybox-static and the
 // cloud kernel .deb must be installed (.ci/run does it). Nothing here is skipped when they are missing: it fails.
 
-const GUEST_TIMEOUT_MS = 180_000
+const GUEST_TIMEOUT_MS = 300_000
 
 async function newDriver(instancesPath: string, fetched: string[] = []): Promise<QemuDriver> {
   const files = await testGuestFiles()

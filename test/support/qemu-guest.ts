@@ -1,7 +1,13 @@
-import { copyFile, mkdtemp } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildTestImage, type TestImageFiles } from '../../src/manage/image-commands.js'
+import {
+  buildTestImage,
+  DEFAULT_DEB_DIR,
+  findCloudKernelDeb,
+  type TestImageFiles,
+} from '../../src/manage/image-commands.js'
 import type { ImageMeta } from '../../src/services/compute/driver/driver.js'
 import type { ImageFetcher } from '../../src/services/compute/drivers/qemu/image-cache.js'
 
@@ -16,9 +22,44 @@ export const TEST_IMAGE_IDS = {
 
 let built: Promise<TestImageFiles> | undefined
 
-/** The tiny test guest (`nova-manage image build-test`), built once per test process into a temporary folder. */
+/**
+ * The tiny test guest (`nova-manage image build-test`). Built once per kernel package and guest definition into
+ * a cache folder beside the .deb (shared by the test processes: built in a temporary folder, then renamed), or
+ * into a temporary folder when that cannot be written.
+ */
 export function testGuestFiles(): Promise<TestImageFiles> {
-  built ??= mkdtemp(path.join(tmpdir(), 'nova-test-guest-')).then((output) => buildTestImage({ output }))
+  built ??= (async () => {
+    const deb = await findCloudKernelDeb(DEFAULT_DEB_DIR)
+    // Keyed by the kernel package and the builder's sources: a change to either builds anew.
+    const hash = createHash('sha256').update(path.basename(deb))
+    for (const source of ['image-commands.ts', 'cpio.ts', 'test-guest-init.ts'])
+      hash.update(await readFile(new URL(`../../src/manage/${source}`, import.meta.url)))
+    const key = hash.digest('hex').slice(0, 16)
+    const cacheRoot = path.join(path.dirname(DEFAULT_DEB_DIR), 'test-guest')
+    const cached = path.join(cacheRoot, key)
+    try {
+      return JSON.parse(await readFile(path.join(cached, 'files.json'), 'utf8')) as TestImageFiles
+    } catch {
+      // not built yet
+    }
+    const writable = await mkdir(cacheRoot, { recursive: true }).then(
+      () => true,
+      () => false,
+    )
+    const work = await mkdtemp(path.join(writable ? cacheRoot : tmpdir(), 'build-'))
+    const files = await buildTestImage({ output: work })
+    if (!writable) return files
+    const moved: TestImageFiles = {
+      ...files,
+      kernel: path.join(cached, 'vmlinuz'),
+      initramfs: path.join(cached, 'initramfs.gz'),
+      disk: path.join(cached, 'disk.raw'),
+    }
+    await writeFile(path.join(work, 'files.json'), JSON.stringify(moved))
+    // Another test process may have won the race: then its copy is used and ours goes.
+    await rename(work, cached).catch(() => rm(work, { recursive: true, force: true }))
+    return moved
+  })()
   return built
 }
 
