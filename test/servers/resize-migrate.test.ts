@@ -88,6 +88,14 @@ describe('[moves] rebuild, resize (confirm, revert) and cold migration across tw
     )
     const bad = await action(cloud, server.id, { rebuild: { imageRef: 'no-such-image' } })
     assert.equal(bad.status, 400)
+    const big = await cloud
+      .images()
+      .upload(
+        { name: 'big', disk_format: 'raw', container_format: 'bare', visibility: 'public', min_ram: 999999 },
+        Readable.from([Buffer.alloc(512, 3)]),
+      )
+    const tooSmall = await action(cloud, server.id, { rebuild: { imageRef: big.id } })
+    assert.equal(tooSmall.status, 400, JSON.stringify(tooSmall.body))
     await cloud.instances.update(server.id, { vm_state: 'suspended' })
     const conflict = await action(cloud, server.id, { rebuild: { imageRef: other.id } })
     assert.equal(conflict.status, 409)

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { ImageNotFound } from '../../../../common/errors/index.js'
 import type { InstanceFields } from '../../../../db/repositories/instances.js'
 import { badRequest } from '../../faults.js'
 import { atLeast } from '../../microversion.js'
 import { KeyPairStore } from '../../store/keypairs.js'
 import { DESCRIPTION_PATTERN, nameType, type Schema } from '../../validation.js'
+import { checkRequestedImage } from '../image-check.js'
 import { groupsOfInstance } from '../server-groups.js'
 import { actionView } from '../view.js'
 import { hostOf } from './move-support.js'
@@ -78,16 +78,12 @@ const rebuild: ServerAction = {
     const { instance, servers, caller } = call
     const body = call.body as RebuildBody
     const imageRef = body.imageRef.replace(/^.*\/images\//, '')
-    if (servers.images !== undefined) {
-      const image = await servers
-        .images(tokenOf(call))
-        .show(imageRef)
-        .catch((error: unknown) => {
-          if (error instanceof ImageNotFound) throw badRequest(`Image ${imageRef} could not be found.`)
-          throw error
-        })
-      if (image.status !== 'active') throw badRequest(`Image ${imageRef} is not active.`)
-    }
+    // Nova's _check_requested_image against the instance's flavor: found, active, big enough.
+    if (servers.images !== undefined)
+      await checkRequestedImage(servers.images(tokenOf(call)), imageRef, {
+        memoryMb: instance.memory_mb ?? 0,
+        rootGb: instance.root_gb ?? 0,
+      })
     const changes: { -readonly [K in keyof InstanceFields]: InstanceFields[K] } = {
       task_state: 'rebuilding',
       progress: 0,
