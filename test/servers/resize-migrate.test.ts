@@ -81,6 +81,12 @@ describe('[moves] rebuild, resize (confirm, revert) and cold migration across tw
     const done = await cloud.status(server.id, 'ACTIVE')
     assert.equal(done.image.id, other.id)
     assert.deepEqual(done.metadata, { k: 'v' })
+    const manual = await action(cloud, server.id, {
+      rebuild: { imageRef: cloud.imageId, 'OS-DCF:diskConfig': 'AUTO' },
+    })
+    assert.equal(manual.status, 202)
+    assert.equal(manual.body.server['OS-DCF:diskConfig'], 'AUTO')
+    await cloud.status(server.id, 'ACTIVE')
     const rebuild = await events(cloud, server.id, 'rebuild')
     assert.deepEqual(
       rebuild.events.map((e: Obj) => [e.event, e.result]),
@@ -107,9 +113,11 @@ describe('[moves] rebuild, resize (confirm, revert) and cold migration across tw
     const server = await boot(cloud, 'rs')
     const source = hostOf(server)
     assert.equal((await action(cloud, server.id, { resize: { flavorRef: '1' } })).status, 400)
-    const r = await action(cloud, server.id, { resize: { flavorRef: '2' } })
+    assert.equal(server['OS-DCF:diskConfig'], 'MANUAL')
+    const r = await action(cloud, server.id, { resize: { flavorRef: '2', 'OS-DCF:diskConfig': 'AUTO' } })
     assert.equal(r.status, 202, JSON.stringify(r.body))
     const resized = await cloud.status(server.id, 'VERIFY_RESIZE')
+    assert.equal(resized['OS-DCF:diskConfig'], 'AUTO')
     assert.notEqual(hostOf(resized), source)
     const moves = createMovesRepository(cloud.mainDb)
     const [migration] = await moves.ofInstance(server.id)

@@ -37,6 +37,7 @@ interface RebuildBody {
   readonly hostname?: string
   readonly accessIPv4?: string
   readonly accessIPv6?: string
+  readonly 'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL'
 }
 
 /**
@@ -95,6 +96,8 @@ const rebuild: ServerAction = {
     if (body.hostname !== undefined) changes.hostname = body.hostname
     if (body.accessIPv4 !== undefined) changes.access_ip_v4 = body.accessIPv4
     if (body.accessIPv6 !== undefined) changes.access_ip_v6 = body.accessIPv6
+    if (body['OS-DCF:diskConfig'] !== undefined)
+      changes.auto_disk_config = body['OS-DCF:diskConfig'] === 'AUTO'
     if (body.key_name === null) {
       changes.key_name = null
       changes.key_data = null

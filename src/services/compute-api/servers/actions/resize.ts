@@ -24,11 +24,20 @@ const RESIZABLE = { vmStates: ['active', 'stopped'], taskStates: [null] } as con
 async function migrate(
   call: ActionCall,
   flavor: Flavor,
-  options: { readonly action: string; readonly ignoreSource: boolean; readonly host?: string },
+  options: {
+    readonly action: string
+    readonly ignoreSource: boolean
+    readonly host?: string
+    readonly autoDiskConfig?: boolean
+  },
 ): Promise<void> {
   const { instance, servers } = call
   const spec = await requestSpecOf(servers, instance)
-  await call.transition({ task_state: 'resize_prep', progress: 0 })
+  await call.transition({
+    task_state: 'resize_prep',
+    progress: 0,
+    ...(options.autoDiskConfig === undefined ? {} : { auto_disk_config: options.autoDiskConfig }),
+  })
   await call.record(options.action)
   await badRequestOnNoValidHost(() =>
     servers.conductor.migrateServer(call.ctx, {
@@ -114,9 +123,11 @@ const resize: ServerAction = {
     if (flavor.rootGb === 0 && (call.instance.root_gb ?? 0) !== 0)
       throw badRequest('Unable to resize disk down. Resize to zero disk flavor is not allowed.')
     await checkUpsizeQuota(call, flavor)
+    const diskConfig = (call.body as { 'OS-DCF:diskConfig'?: string })['OS-DCF:diskConfig']
     await migrate(call, flavor, {
       action: 'resize',
       ignoreSource: call.servers.allowResizeToSameHost !== true,
+      ...(diskConfig === undefined ? {} : { autoDiskConfig: diskConfig === 'AUTO' }),
     })
     return undefined
   },
