@@ -65,6 +65,9 @@ describe('[build-requests] the API writes build requests; list, show and delete 
     assert.equal(server['OS-EXT-STS:task_state'], 'scheduling')
     assert.equal(server['OS-EXT-SRV-ATTR:host'], null)
     assert.equal(server.name, 'pending')
+    // Never updated yet: `updated` is the creation time, as Nova's view (Tempest's schema wants a string).
+    assert.equal(server.updated, server.created)
+    assert.match(server.updated, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
     assert.deepEqual(server.metadata, { a: 'b' })
     assert.equal(server.image.id, cloud.imageId)
     assert.deepEqual(

@@ -197,7 +197,7 @@ export function detailView(
         }
       : { id: flavor?.flavorid ?? '', links: bookmark('flavors', flavor?.flavorid ?? '') },
     created: isoSeconds(instance.created_at),
-    updated: isoSeconds(instance.updated_at),
+    updated: isoSeconds(instance.updated_at ?? instance.created_at),
     addresses: {},
     accessIPv4: instance.access_ip_v4 ?? '',
     accessIPv6: instance.access_ip_v6 ?? '',
