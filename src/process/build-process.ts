@@ -307,6 +307,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               updateResourcesIntervalS: config.DEFAULT.update_resources_interval,
               images,
               shelvedOffloadTimeS: config.DEFAULT.shelved_offload_time,
+              shutdownTimeoutS: config.DEFAULT.shutdown_timeout,
             }),
           )
           break

@@ -95,6 +95,7 @@ describe(
       assert.equal((await act(id, { 'os-stop': null })).status, 202)
       await cloud.status(id, 'SHUTOFF')
       assert.equal(driver.pidOf(id), undefined, 'no qemu process for a stopped server')
+      assert.match(await consoleOf(id), /ACPI power button, powering off/, 'a clean shutdown of the guest')
       assert.equal((await act(id, { 'os-start': null })).status, 202)
       await cloud.status(id, 'ACTIVE')
       await waitConsole(id, new RegExp(`(${TEST_GUEST_MARKER} uuid=${id}[\\s\\S]*){2}`))

@@ -55,6 +55,11 @@ export const DEFAULT = {
     min: 0,
     help: 'Up to this many seconds of random delay before the first run of periodic tasks, to spread load.',
   }),
+  shutdown_timeout: intOpt({
+    default: 60,
+    min: 0,
+    help: 'Seconds a clean power-off (stop) waits for the guest to shut down after the ACPI request before forcing it off.',
+  }),
   graceful_shutdown_timeout: intOpt({
     default: 60,
     min: 0,

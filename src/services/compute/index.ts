@@ -49,6 +49,8 @@ export interface ComputeServiceOptions {
   readonly reclaimInstanceIntervalS?: number
   /** The image service for snapshots and shelved images; undefined: shelve keeps no image, createImage fails. */
   readonly images?: ImageClient
+  /** `[DEFAULT] shutdown_timeout`: how long a clean stop waits for the guest (default 60). */
+  readonly shutdownTimeoutS?: number
   /** `[DEFAULT] shelved_offload_time` (default 0: offload at once). */
   readonly shelvedOffloadTimeS?: number
 }
@@ -104,7 +106,13 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
   }
   const spacing = (interval: number) => (interval === 0 ? DEFAULT_PERIODIC_SPACING_S : interval)
   const syncInterval = options.syncPowerStateIntervalS ?? 600
-  const actions = new InstanceActions({ host: options.host, driver, conductor: options.conductor, logger })
+  const actions = new InstanceActions({
+    host: options.host,
+    driver,
+    conductor: options.conductor,
+    logger,
+    ...(options.shutdownTimeoutS === undefined ? {} : { shutdownTimeoutS: options.shutdownTimeoutS }),
+  })
   const reclaimInterval = options.reclaimInstanceIntervalS ?? 0
   const periodicTasks: PeriodicTask[] = [
     ...(moveDeps.shelvedOffloadTimeS > 0

@@ -36,7 +36,11 @@ const errorText = (error: unknown): string =>
 interface Simple {
   readonly event: string
   readonly taskState: string
-  readonly drive: (driver: HypervisorDriver, guest: GuestRef) => Promise<void>
+  readonly drive: (
+    driver: HypervisorDriver,
+    guest: GuestRef,
+    options: { readonly shutdownTimeoutS: number },
+  ) => Promise<void>
   readonly vmState?: string
 }
 
@@ -57,7 +61,8 @@ export class InstanceActions {
     stop_instance: {
       event: 'compute_stop_instance',
       taskState: 'powering-off',
-      drive: (d, g) => d.powerOff(g),
+      // Nova's clean shutdown: the guest is asked (ACPI) and given shutdown_timeout, then forced off.
+      drive: (d, g, o) => d.powerOff(g, { timeoutS: o.shutdownTimeoutS }),
       vmState: 'stopped',
     },
     start_instance: {
@@ -209,7 +214,7 @@ export class InstanceActions {
       const instance = await conductor.instanceGet(ctx, uuid)
       const guest = guestRef(instance)
       try {
-        await action.drive(driver, guest)
+        await action.drive(driver, guest, { shutdownTimeoutS: this.#d.shutdownTimeoutS ?? 60 })
       } catch (error) {
         await this.#failed(ctx, uuid, error, expected ?? [instance.task_state])
         throw error
