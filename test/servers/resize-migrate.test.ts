@@ -221,6 +221,23 @@ describe('[moves] rebuild, resize (confirm, revert) and cold migration across tw
     assert.equal(cloud.drivers.get(source)!.hasMigrationSource(server.id), false)
   })
 
+  it('after a confirmed resize, unshelve schedules the new flavor (the request spec keeps it)', async () => {
+    const server = await boot(cloud, 'spec')
+    assert.equal((await action(cloud, server.id, { resize: { flavorRef: '2' } })).status, 202)
+    await cloud.status(server.id, 'VERIFY_RESIZE')
+    assert.equal((await action(cloud, server.id, { confirmResize: null })).status, 204)
+    await cloud.status(server.id, 'ACTIVE')
+    assert.equal((await action(cloud, server.id, { shelve: null })).status, 202)
+    await cloud.status(server.id, 'SHELVED_OFFLOADED')
+    assert.equal((await action(cloud, server.id, { unshelve: null })).status, 202)
+    await cloud.status(server.id, 'ACTIVE')
+    const use = Object.values(await usage(cloud, server.id)) as Obj[]
+    assert.deepEqual(
+      use.map((a) => a.resources),
+      [{ VCPU: 2, MEMORY_MB: 2048, DISK_GB: 20 }],
+    )
+  })
+
   it('migrate (admin only): another host, same flavor, VERIFY_RESIZE; to the same host 400', async () => {
     const server = await boot(cloud, 'mg')
     assert.equal((await action(cloud, server.id, { migrate: null })).status, 403)

@@ -46,6 +46,8 @@ export async function requestSpecOf(servers: ServerDeps, instance: InstanceRecor
     .where('instance_uuid', '=', instance.uuid)
     .executeTakeFirst()) as { spec: string | null } | undefined
   const stored = row?.spec === null || row?.spec === undefined ? {} : (JSON.parse(row.spec) as object)
+  // The flavor the instance has now (a resize changed it), not the one it was booted with.
+  const cur = (instance.flavor as { cur?: FlavorLike } | null)?.cur
   return {
     instanceUuid: instance.uuid,
     projectId: instance.project_id ?? '',
@@ -54,10 +56,59 @@ export async function requestSpecOf(servers: ServerDeps, instance: InstanceRecor
     image: { id: instance.image_ref ?? '', properties: {} },
     schedulerHints: {},
     ...(stored as Partial<RequestSpec>),
+    ...(cur === undefined ? {} : { flavor: specFlavorOfRecord(cur) }),
     ignoreHosts: [],
     forceHosts: [],
     forceNodes: [],
   } as RequestSpec
+}
+
+/** A flavor as instance_extra keeps it. */
+interface FlavorLike {
+  readonly flavorid?: string
+  readonly name?: string
+  readonly vcpus: number
+  readonly memory_mb: number
+  readonly root_gb: number
+  readonly ephemeral_gb: number
+  readonly swap: number
+  readonly extra_specs?: Readonly<Record<string, string>>
+}
+
+const specFlavorOfRecord = (f: FlavorLike) => ({
+  name: f.name ?? '',
+  flavorid: f.flavorid ?? '',
+  vcpus: f.vcpus,
+  memoryMb: f.memory_mb,
+  rootGb: f.root_gb,
+  ephemeralGb: f.ephemeral_gb,
+  swap: f.swap,
+  extraSpecs: f.extra_specs ?? {},
+})
+
+/**
+ * Nova saves the request spec's flavor with a resize (and puts the old one back on a revert): the stored spec
+ * (request_specs) takes `flavor`, so later scheduling (unshelve, evacuate) sizes the instance right.
+ */
+export async function saveSpecFlavor(
+  servers: ServerDeps,
+  instanceUuid: string,
+  flavor: FlavorLike | ReturnType<typeof specFlavorOf>,
+): Promise<void> {
+  const k = servers.apiDb.kysely as UntypedKysely
+  const row = (await k
+    .selectFrom('request_specs')
+    .select('spec')
+    .where('instance_uuid', '=', instanceUuid)
+    .executeTakeFirst()) as { spec: string | null } | undefined
+  if (row?.spec === null || row?.spec === undefined) return
+  const spec = JSON.parse(row.spec) as Record<string, unknown>
+  spec.flavor = 'memory_mb' in flavor ? specFlavorOfRecord(flavor) : flavor
+  await k
+    .updateTable('request_specs')
+    .set({ spec: JSON.stringify(spec) })
+    .where('instance_uuid', '=', instanceUuid)
+    .execute()
 }
 
 /** The migrations repository (the API records confirm / revert on it). */

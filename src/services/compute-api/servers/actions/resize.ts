@@ -10,6 +10,7 @@ import {
   flavorRecordOf,
   movesOf,
   requestSpecOf,
+  saveSpecFlavor,
   specFlavorOf,
 } from './move-support.js'
 import { adminRule, memberRule, type ActionCall, type ServerAction } from './types.js'
@@ -53,6 +54,7 @@ async function migrate(
       migration_type: options.action === 'resize' ? 'resize' : 'migration',
     }),
   )
+  if (options.action === 'resize') await saveSpecFlavor(servers, instance.uuid, specFlavorOf(flavor))
 }
 
 /**
@@ -206,6 +208,8 @@ const revertResize: ServerAction = {
   async run(call) {
     const migration = await finishedMigration(call)
     await movesOf(call.servers).update(migration.id, { status: 'reverting' })
+    const old = (call.instance.flavor as { old?: Parameters<typeof saveSpecFlavor>[2] } | null)?.old
+    if (old !== undefined && old !== null) await saveSpecFlavor(call.servers, call.instance.uuid, old)
     await call.transition({ task_state: 'resize_reverting' })
     await call.record('revertResize')
     await call.servers.compute.move(call.ctx, migration.dest_compute ?? '', 'revert_resize', {
