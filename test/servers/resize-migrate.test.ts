@@ -238,6 +238,22 @@ describe('[moves] rebuild, resize (confirm, revert) and cold migration across tw
     )
   })
 
+  it('a stopped server resizes to VERIFY_RESIZE and back to SHUTOFF on confirm and on revert', async () => {
+    const server = await boot(cloud, 'off')
+    assert.equal((await action(cloud, server.id, { 'os-stop': null })).status, 202)
+    await cloud.status(server.id, 'SHUTOFF')
+    assert.equal((await action(cloud, server.id, { resize: { flavorRef: '2' } })).status, 202)
+    const resized = await cloud.status(server.id, 'VERIFY_RESIZE')
+    assert.equal(resized['OS-EXT-STS:power_state'], 4)
+    assert.equal((await action(cloud, server.id, { confirmResize: null })).status, 204)
+    await cloud.status(server.id, 'SHUTOFF')
+    assert.equal((await action(cloud, server.id, { resize: { flavorRef: '1' } })).status, 202)
+    await cloud.status(server.id, 'VERIFY_RESIZE')
+    assert.equal((await action(cloud, server.id, { revertResize: null })).status, 202)
+    const reverted = await cloud.status(server.id, 'SHUTOFF')
+    assert.equal(reverted.flavor.id, '2')
+  })
+
   it('migrate (admin only): another host, same flavor, VERIFY_RESIZE; to the same host 400', async () => {
     const server = await boot(cloud, 'mg')
     assert.equal((await action(cloud, server.id, { migrate: null })).status, 403)
