@@ -34,7 +34,7 @@ async function boot(cloud: SplitCloud, name: string, flavor: string, image: stri
 describe('[crash-recovery] kill -9 of nova-compute while instances spawn', () => {
   it(
     '[crash-recovery:postgresql] every instance ends ACTIVE or ERROR with a fault; placement holds exactly the live allocations',
-    { skip: pg.skip ?? rabbit.skip, timeout: 240_000 },
+    { skip: pg.skip ?? rabbit.skip, timeout: 480_000 },
     async (t) => {
       await withSplitCloud(
         {

@@ -13,7 +13,7 @@ describe('[split-mode] nova daemons as separate processes boot and delete 50 ser
   )) {
     it(
       `[split-mode:${engine.name}] on RabbitMQ + ${engine.name}`,
-      { skip: engine.skip ?? rabbit.skip, timeout: 300_000 },
+      { skip: engine.skip ?? rabbit.skip, timeout: 600_000 },
       async (t) => {
         const s0 = Date.now()
         await withSplitCloud({ db: engine, rabbitUrl: rabbit.url, computeHosts: HOSTS }, async (cloud) => {
