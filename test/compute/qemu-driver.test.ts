@@ -16,6 +16,7 @@ import {
 import { loadComputeDriver } from '../../src/services/compute/drivers/index.js'
 import { QemuDriver } from '../../src/services/compute/drivers/qemu/index.js'
 import {
+  killGuestsOnExit,
   TEST_GUEST_MARKER,
   TEST_IMAGE_IDS,
   testGuestFetcher,
@@ -31,6 +32,7 @@ const GUEST_TIMEOUT_MS = 300_000
 
 async function newDriver(instancesPath: string, fetched: string[] = []): Promise<QemuDriver> {
   const files = await testGuestFiles()
+  killGuestsOnExit(instancesPath)
   return new QemuDriver({
     instancesPath,
     virtType: 'auto',

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import type { FakeDriver } from '../../src/services/compute/drivers/fake/fake-driver.js'
 import { QemuDriver } from '../../src/services/compute/drivers/qemu/index.js'
 import { startBuildCloud, until, type BuildCloud, type Obj } from '../support/build-harness.js'
-import { TEST_GUEST_MARKER, testGuestFiles } from '../support/qemu-guest.js'
+import { killGuestsOnExit, TEST_GUEST_MARKER, testGuestFiles } from '../support/qemu-guest.js'
 
 // A real guest through the whole path: compute API → conductor → scheduler → nova-compute with the QEMU driver
 // (TCG here), the images downloaded from the image service into the compute's cache. Never skipped: a host
@@ -54,6 +54,7 @@ describe(
         ramdisk_id: ramdisk,
         os_command_line: files.cmdline,
       })
+      killGuestsOnExit(path.join(cloud.dir, 'instances'))
       driver = new QemuDriver({
         instancesPath: path.join(cloud.dir, 'instances'),
         virtType: 'auto',

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -91,4 +92,27 @@ export function testGuestFetcher(files: TestImageFiles, fetched: string[] = []):
     fetched.push(imageId)
     await copyFile(source, file)
   }
+}
+
+/**
+ * Kills (SIGKILL) the QEMU processes of the guests under `instancesPath` when the test process exits: guests run
+ * detached from their driver, so a test that fails or times out would otherwise leave them running.
+ */
+export function killGuestsOnExit(instancesPath: string): void {
+  process.once('exit', () => {
+    let entries: string[] = []
+    try {
+      entries = readdirSync(instancesPath)
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      try {
+        const pid = Number.parseInt(readFileSync(path.join(instancesPath, entry, 'qemu.pid'), 'utf8'), 10)
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(instancesPath)) process.kill(pid, 'SIGKILL')
+      } catch {
+        // no pidfile, or the process is gone
+      }
+    }
+  })
 }
