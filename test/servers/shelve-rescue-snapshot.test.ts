@@ -58,6 +58,35 @@ describe('[moves] shelve / unshelve, rescue / unrescue, createImage on fake comp
     assert.equal(after!.system_metadata.shelved_image_id, undefined)
   })
 
+  it('unshelve 2.91 to a host: unknown host 400; no room anywhere: still SHELVED_OFFLOADED, task cleared', async () => {
+    const server = await boot(cloud, 'nohost')
+    assert.equal((await action(cloud, server.id, { shelve: null })).status, 202)
+    await cloud.status(server.id, 'SHELVED_OFFLOADED')
+    const unknown = await action(cloud, server.id, { unshelve: { host: 'nowhere' } }, 'ADMIN', '2.91')
+    assert.equal(unknown.status, 400, JSON.stringify(unknown.body))
+    assert.equal(unknown.body.badRequest.message, 'Compute host nowhere could not be found.')
+    const member = await action(cloud, server.id, { unshelve: { host: 'cmp-1' } }, 'MEMBER_A', '2.91')
+    assert.equal(member.status, 403)
+    await cloud.instances.update(server.id, { availability_zone: null })
+    const r = await action(
+      cloud,
+      server.id,
+      { unshelve: { availability_zone: 'no-such-zone' } },
+      'MEMBER_A',
+      '2.77',
+    )
+    assert.equal(r.status, 202)
+    await until('task cleared', async () => {
+      const s = (await cloud.call('GET', `/servers/${server.id}`, undefined, 'ADMIN')).body.server
+      return s['OS-EXT-STS:task_state'] === null ? s : undefined
+    })
+    assert.equal((await cloud.call('GET', `/servers/${server.id}`)).body.server.status, 'SHELVED_OFFLOADED')
+    const to = await action(cloud, server.id, { unshelve: { host: 'cmp-2' } }, 'ADMIN', '2.91')
+    assert.equal(to.status, 202, JSON.stringify(to.body))
+    const active = await cloud.status(server.id, 'ACTIVE')
+    assert.equal(active['OS-EXT-SRV-ATTR:host'], 'cmp-2')
+  })
+
   it('shelveOffload is for admins and SHELVED only; unshelve 2.77 to an availability zone', async () => {
     const server = await boot(cloud, 'so')
     assert.equal((await action(cloud, server.id, { shelveOffload: null }, 'ADMIN')).status, 409)

@@ -125,6 +125,17 @@ export function createMovesRepository(db: Database<unknown>) {
       return rows.map((r) => record(r as Record<string, unknown>))
     },
 
+    /** A compute host with a compute node (not deleted): where a move may be asked to go. */
+    async computeHostExists(host: string): Promise<boolean> {
+      const row = await k
+        .selectFrom('compute_nodes')
+        .select('id')
+        .where('host', '=', host)
+        .where('deleted', '=', 0)
+        .executeTakeFirst()
+      return row !== undefined
+    },
+
     /** Replaces `instance_extra.flavor` ({cur, old, new}). */
     async setFlavor(instanceUuid: string, flavor: unknown): Promise<void> {
       const result = await k

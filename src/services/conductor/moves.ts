@@ -1,6 +1,6 @@
 import type { RpcEndpoints } from '../../bus/index.js'
 import { adminContext, type RequestContext } from '../../common/context.js'
-import { Invalid, NovaError, RowNotFound } from '../../common/errors/index.js'
+import { Invalid, RowNotFound } from '../../common/errors/index.js'
 import type { InstanceFields } from '../../db/repositories/instances.js'
 import type { MigrationFields, MigrationRecord, MovesRepository } from '../../db/repositories/migrations.js'
 import type { RequestSpec } from '../scheduler/client.js'
@@ -115,7 +115,7 @@ export async function migrateServer(
 /**
  * Nova's ComputeTaskManager.unshelve_instance: a SHELVED instance is started where it is (unshelve_instance on
  * its host); a SHELVED_OFFLOADED one is scheduled (availability zone / host of the request spec), its host
- * recorded and unshelve_instance cast there. No host: back to SHELVED_OFFLOADED with the error as its fault.
+ * recorded and unshelve_instance cast there. No host: task cleared, still SHELVED_OFFLOADED.
  */
 export async function unshelveInstance(
   deps: MoveDeps,
@@ -136,14 +136,8 @@ export async function unshelveInstance(
       ;[selection] = await deps.scheduler.selectDestinations(ctx, spec, [uuid], true)
       if (selection === undefined) throw new Invalid('the scheduler chose no host')
     } catch (error) {
+      // Nova: the task is cleared and the instance stays offloaded, with no fault.
       deps.logger.warn({ err: error, instance: uuid }, 'no host to unshelve the instance on')
-      await deps.instances
-        .addFault(uuid, {
-          code: error instanceof NovaError ? error.status : 500,
-          message: error instanceof Error ? error.message : String(error),
-          details: errorText(error),
-        })
-        .catch(() => undefined)
       await deps.instances
         .update(uuid, { vm_state: 'shelved_offloaded', task_state: null })
         .catch(() => undefined)

@@ -163,6 +163,8 @@ const migrateAction: ServerAction = {
     const host = (call.body as { host?: string | null } | null)?.host ?? undefined
     if (host !== undefined && host === call.instance.host)
       throw badRequest(`Cannot migrate instance ${call.instance.uuid} to the same host ${host}.`)
+    if (host !== undefined && !(await movesOf(call.servers).computeHostExists(host)))
+      throw badRequest(`Compute host ${host} could not be found.`)
     await migrate(call, await currentFlavor(call), {
       action: 'migrate',
       ignoreSource: true,

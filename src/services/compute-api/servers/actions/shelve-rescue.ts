@@ -1,7 +1,7 @@
 import { badRequest, ApiFault } from '../../faults.js'
 import { atLeast } from '../../microversion.js'
 import { generatePassword, tokenOf } from './rebuild.js'
-import { badRequestOnNoValidHost, hostOf, requestSpecOf } from './move-support.js'
+import { badRequestOnNoValidHost, hostOf, movesOf, requestSpecOf } from './move-support.js'
 import type { Schema } from '../../validation.js'
 import { adminRule, memberRule, type ActionCall, type ServerAction } from './types.js'
 
@@ -117,6 +117,8 @@ const unshelve: ServerAction = {
           `availability_zone or a host.`,
       )
     if (body.availability_zone === '') throw badRequest('availability_zone may not be empty')
+    if (body.host !== undefined && !(await movesOf(servers).computeHostExists(body.host)))
+      throw badRequest(`Compute host ${body.host} could not be found.`)
     const spec = await requestSpecOf(servers, instance)
     await call.transition({ task_state: 'unshelving' })
     await call.record('unshelve')
