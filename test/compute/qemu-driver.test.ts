@@ -134,7 +134,10 @@ describe('the QEMU driver with a real guest', { timeout: GUEST_TIMEOUT_MS }, () 
   })
 
   it('spawns a guest that prints its instance uuid; the images are downloaded once into the cache', async () => {
-    const image = testGuestImageMeta(await testGuestFiles())
+    const meta = testGuestImageMeta(await testGuestFiles())
+    // novats.hb=1: the guest prints a heartbeat counter every second (continuity across pause and suspend).
+    const cmdline = `${meta.properties.os_command_line} novats.hb=1`
+    const image = { ...meta, properties: { ...meta.properties, os_command_line: cmdline } }
     const started = Date.now()
     await driver.spawn({
       instance: guest,
@@ -154,11 +157,43 @@ describe('the QEMU driver with a real guest', { timeout: GUEST_TIMEOUT_MS }, () 
       assert.ok(files.includes(f), f)
   })
 
-  it('pause stops the vCPUs (QMP stop) and unpause resumes them', async () => {
+  /** The guest's last heartbeat number on its console. */
+  const heartbeat = async (): Promise<number> =>
+    Number([...(await driver.getConsoleOutput(guest)).matchAll(/NOVA-TS-HB (\d+)/g)].at(-1)?.[1] ?? 0)
+  const heartbeatPast = async (n: number): Promise<number> => {
+    const deadline = Date.now() + 60_000
+    for (let h = await heartbeat(); ; h = await heartbeat()) {
+      if (h > n) return h
+      if (Date.now() > deadline) assert.fail(`the heartbeat stayed at ${h}`)
+      await sleep(100)
+    }
+  }
+  const boots = async () => (await driver.getConsoleOutput(guest)).split(TEST_GUEST_MARKER).length - 1
+
+  it('pause stops the vCPUs (QMP stop: the heartbeat stops) and unpause resumes them (it goes on)', async () => {
+    const before = await heartbeatPast(0)
     await driver.pause(guest)
     assert.equal(await state(), PowerState.PAUSED)
+    const paused = await heartbeat()
+    await sleep(2000)
+    assert.ok((await heartbeat()) <= paused + 1, 'no heartbeat while paused')
     await driver.unpause(guest)
     assert.equal(await state(), PowerState.RUNNING)
+    assert.ok((await heartbeatPast(paused)) > before)
+    assert.equal(await boots(), 1, 'no reboot')
+  })
+
+  it('suspend saves the guest to a file and stops QEMU; resume restores it: the heartbeat goes on, no reboot', async () => {
+    const before = await heartbeatPast(0)
+    await driver.suspend(guest)
+    assert.equal(await state(), PowerState.SUSPENDED)
+    assert.equal(driver.pidOf(guest.uuid), undefined)
+    assert.ok(existsSync(path.join(instancesPath, guest.uuid, 'suspended.state')))
+    await driver.resume(guest)
+    assert.equal(await state(), PowerState.RUNNING)
+    assert.ok(!existsSync(path.join(instancesPath, guest.uuid, 'suspended.state')))
+    await heartbeatPast(before + 1)
+    assert.equal(await boots(), 1, 'no reboot')
   })
 
   it('a restarted driver re-adopts the running guest from its pidfile and QMP socket', async () => {
