@@ -86,6 +86,14 @@ describe('[moves] rebuild, resize (confirm, revert) and cold migration across tw
     })
     assert.equal(manual.status, 202)
     assert.equal(manual.body.server['OS-DCF:diskConfig'], 'AUTO')
+    assert.equal('key_name' in manual.body.server, false, 'no key before 2.54')
+    await cloud.status(server.id, 'ACTIVE')
+    // The rebuild answer carries the key from 2.54 and the user data from 2.57 (Nova's rebuild view).
+    const v257 = await action(cloud, server.id, { rebuild: { imageRef: cloud.imageId } }, 'MEMBER_A', '2.57')
+    assert.equal(v257.status, 202, JSON.stringify(v257.body))
+    assert.equal(v257.body.server.key_name, null)
+    assert.equal(v257.body.server.user_data, null)
+    assert.equal('OS-EXT-STS:vm_state' in v257.body.server, false)
     await cloud.status(server.id, 'ACTIVE')
     const rebuild = await events(cloud, server.id, 'rebuild')
     assert.deepEqual(

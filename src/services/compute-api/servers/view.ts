@@ -153,12 +153,21 @@ export function actionView(
   caller: Caller,
   instance: InstanceRecord,
   serverGroups: readonly string[],
+  options: { readonly rebuild?: boolean } = {},
 ): Record<string, unknown> {
   const server = detailView(request, settings, caller, instance)
-  if (atLeast(request, 75)) return { ...server, server_groups: [...serverGroups] }
+  // A rebuild answers its key (it may set one) from 2.54 and its user data from 2.57.
+  const rebuildExtras =
+    options.rebuild === true
+      ? {
+          ...(atLeast(request, 54) ? { key_name: instance.key_name } : {}),
+          ...(atLeast(request, 57) ? { user_data: instance.user_data } : {}),
+        }
+      : {}
+  if (atLeast(request, 75)) return { ...server, server_groups: [...serverGroups], ...rebuildExtras }
   for (const key of Object.keys(server))
     if (key.startsWith('OS-EXT-SRV-ATTR:') || NOT_IN_ACTION_VIEW.has(key)) delete server[key]
-  return server
+  return { ...server, ...rebuildExtras }
 }
 
 /** Nova's server view (views/servers.py ViewBuilder.show) at the request's microversion. */

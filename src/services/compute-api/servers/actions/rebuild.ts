@@ -125,7 +125,7 @@ const rebuild: ServerAction = {
     })
     // Nova's rebuild view: trimmed before 2.75, the full one (with server_groups) from 2.75.
     const groups = atLeast(call.request, 75) ? await groupsOfInstance(servers.apiDb, instance.uuid) : []
-    const server = actionView(call.request, call.settings, caller, updated, groups)
+    const server = actionView(call.request, call.settings, caller, updated, groups, { rebuild: true })
     return {
       status: 202,
       body: {
