@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
+import { adminContext } from '../../src/common/context.js'
 import type { FakeDriver } from '../../src/services/compute/drivers/fake/fake-driver.js'
 import { QemuDriver } from '../../src/services/compute/drivers/qemu/index.js'
 import { startBuildCloud, until, type BuildCloud, type Obj } from '../support/build-harness.js'
@@ -15,7 +16,7 @@ import { killGuestsOnExit, TEST_GUEST_MARKER, testGuestFiles } from '../support/
 
 describe(
   'a server on a real QEMU guest (API → conductor → nova-compute, compute_driver qemu)',
-  { timeout: 240_000 },
+  { timeout: 300_000 },
   () => {
     let cloud: BuildCloud
     let driver: QemuDriver
@@ -36,6 +37,21 @@ describe(
         120_000,
       )
 
+    /** Starts nova-compute `qemu-1` with a new QemuDriver over the cloud's instances path. */
+    const startCompute = async () => {
+      const admin = cloud.images('ADMIN')
+      driver = new QemuDriver({
+        instancesPath: path.join(cloud.dir, 'instances'),
+        virtType: 'auto',
+        fetchImage: (id, file) => admin.downloadTo(id, file),
+      })
+      // The harness types its computes' drivers as fake ones; any HypervisorDriver serves.
+      const compute = cloud.makeCompute('qemu-1', { driver: driver as unknown as FakeDriver })
+      cloud.computes.set('qemu-1', compute)
+      await compute.start()
+      return compute
+    }
+
     before(async () => {
       cloud = await startBuildCloud({ computes: [] })
       const files = await testGuestFiles()
@@ -55,15 +71,7 @@ describe(
         os_command_line: files.cmdline,
       })
       killGuestsOnExit(path.join(cloud.dir, 'instances'))
-      driver = new QemuDriver({
-        instancesPath: path.join(cloud.dir, 'instances'),
-        virtType: 'auto',
-        fetchImage: (id, file) => admin.downloadTo(id, file),
-      })
-      // The harness types its computes' drivers as fake ones; any HypervisorDriver serves.
-      const compute = cloud.makeCompute('qemu-1', { driver: driver as unknown as FakeDriver })
-      cloud.computes.set('qemu-1', compute)
-      await compute.start()
+      await startCompute()
       const flavor = await cloud.call(
         'POST',
         '/flavors',
@@ -107,6 +115,36 @@ describe(
       )
       assert.ok(!existsSync(path.join(cloud.dir, 'instances', id)), 'the instance directory is gone')
       assert.deepEqual(await driver.listInstanceUuids(), [])
+    })
+    it('guests outlive nova-compute: after a restart the instance stays ACTIVE on the same QEMU; a killed QEMU is SHUTOFF at the next power sync', async () => {
+      const created = await cloud.call('POST', '/servers', {
+        server: { name: 'real-2', flavorRef: 'qt', imageRef: imageId, networks: 'none' },
+      })
+      assert.equal(created.status, 202, JSON.stringify(created.body))
+      const id = created.body.server.id as string
+      await cloud.status(id, 'ACTIVE')
+      await waitConsole(id, new RegExp(`${TEST_GUEST_MARKER} uuid=${id}`))
+      const pid = driver.pidOf(id)!
+      await cloud.computes.get('qemu-1')!.stop(1000)
+      assert.ok(existsSync(`/proc/${pid}`), 'the guest runs on without nova-compute')
+      const compute = await startCompute()
+      assert.equal(driver.pidOf(id), pid, 're-adopted from its pidfile')
+      await compute.syncPowerStates(adminContext())
+      const server = await cloud.status(id, 'ACTIVE')
+      assert.equal(server['OS-EXT-STS:power_state'], 1)
+      assert.equal((await consoleOf(id)).split(TEST_GUEST_MARKER).length - 1, 1, 'no reboot')
+      process.kill(pid, 'SIGKILL')
+      await until(
+        'the qemu process gone',
+        async () => (await driver.getInfo({ uuid: id, name: '' })).state === 4 || undefined,
+      )
+      await compute.syncPowerStates(adminContext())
+      const stopped = await cloud.status(id, 'SHUTOFF')
+      assert.equal(stopped['OS-EXT-STS:power_state'], 4)
+      assert.equal((await cloud.call('DELETE', `/servers/${id}`)).status, 204)
+      await until('the server gone', async () =>
+        (await cloud.call('GET', `/servers/${id}`)).status === 404 ? true : undefined,
+      )
     })
   },
 )
