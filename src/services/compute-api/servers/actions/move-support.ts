@@ -57,6 +57,10 @@ export async function requestSpecOf(servers: ServerDeps, instance: InstanceRecor
     schedulerHints: {},
     ...(stored as Partial<RequestSpec>),
     ...(cur === undefined ? {} : { flavor: specFlavorOfRecord(cur) }),
+    // A rebuild changed the image: its properties in the stored spec are the old image's.
+    ...((stored as Partial<RequestSpec>).image?.id === (instance.image_ref ?? '')
+      ? {}
+      : { image: { id: instance.image_ref ?? '', properties: {} } }),
     ignoreHosts: [],
     forceHosts: [],
     forceNodes: [],
