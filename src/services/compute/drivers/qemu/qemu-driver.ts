@@ -221,16 +221,15 @@ export class QemuDriver implements HypervisorDriver {
     const longest = Math.max(paths.qmp.length, paths.serial.length, paths.vnc.length)
     if (longest > MAX_SOCKET_PATH)
       throw new SpawnFailed(instance.uuid, `instances_path is too long for unix sockets (${longest} bytes)`)
-    if (
-      await stat(paths.dir).then(
-        () => true,
-        () => false,
-      )
-    )
-      throw new GuestExists(instance.name)
     await this.#locked(instance.uuid, async () => {
+      // Checked again under the lock: of two concurrent spawns, the second finds the first's guest.
+      if (this.#guests.has(instance.uuid)) throw new GuestExists(instance.name)
+      // A directory of a guest this driver does not know (not its own files to remove on failure).
+      await mkdir(this.#options.instancesPath, { recursive: true })
+      await mkdir(paths.dir).catch((error: NodeJS.ErrnoException) => {
+        throw error.code === 'EEXIST' ? new GuestExists(instance.name) : error
+      })
       try {
-        await mkdir(paths.dir, { recursive: true })
         const props = image.properties
         if (image.id === undefined) throw new Error('the image has no id')
         const base = await this.#cache.ensure(image.id)
