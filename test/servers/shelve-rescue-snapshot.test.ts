@@ -87,6 +87,19 @@ describe('[moves] shelve / unshelve, rescue / unrescue, createImage on fake comp
     assert.equal(active['OS-EXT-SRV-ATTR:host'], 'cmp-2')
   })
 
+  it('deleting a SHELVED_OFFLOADED server deletes its shelved image too', async () => {
+    const server = await boot(cloud, 'del')
+    assert.equal((await action(cloud, server.id, { shelve: null })).status, 202)
+    await cloud.status(server.id, 'SHELVED_OFFLOADED')
+    const imageId = (await cloud.instances.get(server.id))!.system_metadata.shelved_image_id!
+    assert.equal((await cloud.images().show(imageId)).status, 'active')
+    assert.equal((await cloud.call('DELETE', `/servers/${server.id}`)).status, 204)
+    await until('server gone', async () =>
+      (await cloud.call('GET', `/servers/${server.id}`)).status === 404 ? true : undefined,
+    )
+    await assert.rejects(cloud.images().show(imageId))
+  })
+
   it('shelveOffload is for admins and SHELVED only; unshelve 2.77 to an availability zone', async () => {
     const server = await boot(cloud, 'so')
     assert.equal((await action(cloud, server.id, { shelveOffload: null }, 'ADMIN')).status, 409)

@@ -27,6 +27,7 @@ import { bootsFromVolume, checkRequestedImage } from './image-check.js'
 import { addListFilters, isoFilterTime } from './list-filters.js'
 import { LISTED_VM_STATES, softDeleteServer } from './actions/deferred-delete.js'
 import { registerServerActionRoutes } from './actions/index.js'
+import { deleteShelvedImage } from './actions/move-support.js'
 import { registerMetadataAndTagRoutes } from './metadata-and-tags.js'
 import {
   addGroupMembers,
@@ -489,6 +490,7 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
       userId: caller.userId,
       projectId: caller.projectId,
     })
+    await deleteShelvedImage(servers, String(request.headers['x-auth-token'] ?? ''), instance)
     if (await softDeleteServer(servers, contextOf(request, caller), instance)) {
       // [DEFAULT] reclaim_instance_interval > 0: SOFT_DELETED until reclaimed, restored or force-deleted.
     } else if (instance.host === null) {

@@ -132,3 +132,23 @@ export async function badRequestOnNoValidHost<T>(fn: () => Promise<T>): Promise<
 }
 
 export const hostOf = (instance: InstanceRecord): string => instance.host ?? ''
+
+/**
+ * Nova's _delete of a SHELVED or SHELVED_OFFLOADED server: its shelved image goes with it (as the caller; an image
+ * already gone or not the caller's is left alone).
+ */
+export async function deleteShelvedImage(
+  servers: ServerDeps,
+  token: string,
+  instance: InstanceRecord,
+): Promise<void> {
+  if (instance.vm_state !== 'shelved' && instance.vm_state !== 'shelved_offloaded') return
+  const imageId = instance.system_metadata.shelved_image_id
+  if (imageId === undefined || imageId === '' || servers.imageWriter === undefined) return
+  await servers
+    .imageWriter(token)
+    .delete(imageId)
+    .catch((error: unknown) => {
+      servers.logger.info({ err: error, instance: instance.uuid }, 'the shelved image was not deleted')
+    })
+}
