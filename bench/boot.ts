@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { adminToken } from '../test/support/admin-token.js'
 import { allInOneConfig } from '../test/support/all-in-one-config.js'
 import { startBinary } from '../test/support/spawn-binary.js'
 import { loadFromWorker } from './http-load.js'
@@ -51,22 +52,9 @@ export interface Cloud {
 }
 
 export async function openCloud(identityUrl: string, computeUrl: string, password: string): Promise<Cloud> {
-  const res = await fetch(`${identityUrl}/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'admin', domain: { name: 'Default' }, password } },
-        },
-        scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-      },
-    }),
-  })
-  if (res.status !== 201) throw new Error(`token: ${res.status} ${await res.text()}`)
+  const { token } = await adminToken(identityUrl, password)
   const headers = {
-    'x-auth-token': res.headers.get('x-subject-token')!,
+    'x-auth-token': token,
     'openstack-api-version': 'compute latest',
   }
   return {

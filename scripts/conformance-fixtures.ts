@@ -1,5 +1,6 @@
 // What Tempest's compute tests expect to find in the cloud before they start: two flavors (flavor_ref and
 // flavor_ref_alt) and two public images (image_ref and image_ref_alt), created as the admin through the APIs.
+import { adminToken } from '../test/support/admin-token.js'
 
 export interface ConformanceFixtures {
   readonly flavorRef: string
@@ -12,26 +13,6 @@ interface Endpoints {
   readonly identity: string
   readonly compute: string
   readonly image: string
-}
-
-async function adminToken(identity: string, password: string): Promise<string> {
-  const response = await fetch(`${identity}/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      auth: {
-        identity: {
-          methods: ['password'],
-          password: { user: { name: 'admin', domain: { id: 'default' }, password } },
-        },
-        scope: { project: { name: 'admin', domain: { id: 'default' } } },
-      },
-    }),
-  })
-  const token = response.headers.get('x-subject-token')
-  if (response.status !== 201 || token === null)
-    throw new Error(`admin token: ${response.status} ${await response.text()}`)
-  return token
 }
 
 async function send(token: string, method: string, url: string, body?: unknown): Promise<unknown> {
@@ -54,7 +35,7 @@ export async function createConformanceFixtures(
   endpoints: Endpoints,
   adminPassword: string,
 ): Promise<ConformanceFixtures> {
-  const token = await adminToken(endpoints.identity, adminPassword)
+  const { token } = await adminToken(endpoints.identity, adminPassword)
   const flavors: [string, string, number][] = [
     ['42', 'm1.nano', 128],
     ['84', 'm1.micro', 192],

@@ -95,6 +95,13 @@ describe('[moves] rebuild, resize (confirm, revert) and cold migration across tw
     assert.equal(v257.body.server.user_data, null)
     assert.equal('OS-EXT-STS:vm_state' in v257.body.server, false)
     await cloud.status(server.id, 'ACTIVE')
+    const v275 = await action(cloud, server.id, { rebuild: { imageRef: cloud.imageId } }, 'ADMIN', '2.75')
+    assert.equal(v275.status, 202, JSON.stringify(v275.body))
+    assert.equal(v275.body.server['OS-EXT-STS:vm_state'], 'active')
+    assert.equal('OS-EXT-SRV-ATTR:user_data' in v275.body.server, false)
+    assert.equal(v275.body.server.user_data, null)
+    assert.deepEqual(v275.body.server.server_groups, [])
+    await cloud.status(server.id, 'ACTIVE')
     const rebuild = await events(cloud, server.id, 'rebuild')
     assert.deepEqual(
       rebuild.events.map((e: Obj) => [e.event, e.result]),

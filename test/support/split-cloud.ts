@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { strict as assert } from 'node:assert'
+import { adminToken } from './admin-token.js'
 import type { Backend } from './backends.js'
 import { freePort } from './free-port.js'
 import { runBinary, startBinary, type RunningBinary } from './spawn-binary.js'
@@ -129,22 +130,9 @@ async function runCloud(
   let projectId = ''
   const getToken = async (): Promise<string> => {
     if (token !== undefined) return token
-    const res = await fetch(`${identityUrl}/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: {
-            methods: ['password'],
-            password: { user: { name: 'admin', domain: { name: 'Default' }, password } },
-          },
-          scope: { project: { name: 'admin', domain: { name: 'Default' } } },
-        },
-      }),
-    })
-    if (res.status !== 201) throw new Error(`token: ${res.status} ${await res.text()}`)
-    token = res.headers.get('x-subject-token')!
-    projectId = ((await res.json()) as Obj).token.project.id
+    const admin = await adminToken(identityUrl, password)
+    projectId = admin.projectId
+    token = admin.token
     return token
   }
   const request = async (

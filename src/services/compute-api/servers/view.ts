@@ -164,6 +164,8 @@ export function actionView(
           ...(atLeast(request, 57) ? { user_data: instance.user_data } : {}),
         }
       : {}
+  // A rebuild shows the user data only as `user_data`, never as the admin's OS-EXT-SRV-ATTR:user_data.
+  if (options.rebuild === true) delete server['OS-EXT-SRV-ATTR:user_data']
   if (atLeast(request, 75)) return { ...server, server_groups: [...serverGroups], ...rebuildExtras }
   for (const key of Object.keys(server))
     if (key.startsWith('OS-EXT-SRV-ATTR:') || NOT_IN_ACTION_VIEW.has(key)) delete server[key]
