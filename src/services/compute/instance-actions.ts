@@ -19,6 +19,7 @@ import {
 import { GuestNotFound } from './driver/errors.js'
 import { PowerState } from './driver/power-state.js'
 import { guestRef } from './manager.js'
+import { errorText, withInstanceEvent } from './instance-event.js'
 
 export interface InstanceActionDeps {
   readonly host: string
@@ -28,9 +29,6 @@ export interface InstanceActionDeps {
   /** `[DEFAULT] shutdown_timeout`: how long a clean power-off waits for the guest. */
   readonly shutdownTimeoutS?: number
 }
-
-const errorText = (error: unknown): string =>
-  error instanceof Error ? (error.stack ?? error.message) : String(error)
 
 /** One simple action: the task_state it runs under, the event, the driver call and the states after. */
 interface Simple {
@@ -150,27 +148,9 @@ export class InstanceActions {
     }
   }
 
-  /** Runs `fn` as the instance action event `event` (Nova's wrap_instance_event); event failures are logged. */
+  /** Runs `fn` as the instance action event `event` on this host. */
   async #event<T>(ctx: RequestContext, uuid: string, event: string, fn: () => Promise<T>): Promise<T> {
-    const { conductor, host, logger } = this.#d
-    const id = await conductor.actionEventStart(ctx, uuid, event, host).catch((error: unknown) => {
-      logger.warn({ err: error, instance: uuid }, `could not record the start of ${event}`)
-      return null
-    })
-    const done = async (result: 'Success' | 'Error', traceback?: string) => {
-      if (id !== null)
-        await conductor.actionEventFinish(ctx, id, result, traceback).catch((error: unknown) => {
-          logger.warn({ err: error, instance: uuid }, `could not record the end of ${event}`)
-        })
-    }
-    try {
-      const value = await fn()
-      await done('Success')
-      return value
-    } catch (error) {
-      await done('Error', errorText(error))
-      throw error
-    }
+    return await withInstanceEvent(this.#d, ctx, uuid, event, fn)
   }
 
   async #powerState(guest: GuestRef): Promise<PowerState> {

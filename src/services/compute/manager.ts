@@ -8,6 +8,7 @@ import type { BuildAndRunArgs } from './client.js'
 import type { GuestRef, HypervisorDriver, SpawnRequest } from './driver/driver.js'
 import { PowerState } from './driver/power-state.js'
 import type { ResourceTracker } from './resource-tracker.js'
+import { errorText, withInstanceEvent } from './instance-event.js'
 
 export interface ComputeManagerDeps {
   readonly host: string
@@ -26,9 +27,6 @@ export const guestRef = (instance: Pick<InstanceView, 'id' | 'uuid'>): GuestRef 
 
 /** Nova's BuildAbortException cases do not reschedule: errors of the request itself (4xx), not of the host. */
 const reschedulable = (error: unknown): boolean => !(error instanceof NovaError && error.status < 500)
-
-const errorText = (error: unknown): string =>
-  error instanceof Error ? (error.stack ?? error.message) : String(error)
 
 /**
  * The instance operations of nova-compute (Nova's ComputeManager): state changes, events and faults go through
@@ -58,27 +56,9 @@ export class ComputeManager {
     }
   }
 
-  /** Runs `fn` as the instance action event `event` (Nova's wrap_instance_event); event failures are logged. */
+  /** Runs `fn` as the instance action event `event` on this host. */
   async #event<T>(ctx: RequestContext, uuid: string, event: string, fn: () => Promise<T>): Promise<T> {
-    const { conductor, host, logger } = this.#d
-    const id = await conductor.actionEventStart(ctx, uuid, event, host).catch((error: unknown) => {
-      logger.warn({ err: error, instance: uuid }, `could not record the start of ${event}`)
-      return null
-    })
-    const done = async (result: 'Success' | 'Error', traceback?: string) => {
-      if (id !== null)
-        await conductor.actionEventFinish(ctx, id, result, traceback).catch((error: unknown) => {
-          logger.warn({ err: error, instance: uuid }, `could not record the end of ${event}`)
-        })
-    }
-    try {
-      const value = await fn()
-      await done('Success')
-      return value
-    } catch (error) {
-      await done('Error', errorText(error))
-      throw error
-    }
+    return await withInstanceEvent(this.#d, ctx, uuid, event, fn)
   }
 
   /**

@@ -6,6 +6,7 @@ import type { PlacementClient } from '../../placement/client.js'
 import type { ComputeClient } from '../client.js'
 import type { GuestAllocations, GuestFlavor, HypervisorDriver, SpawnRequest } from '../driver/driver.js'
 import { guestRef } from '../manager.js'
+import { errorText, withInstanceEvent } from '../instance-event.js'
 import type { ResourceTracker } from '../resource-tracker.js'
 
 /** What the move operations need (the compute manager's dependencies, the image service and two options). */
@@ -110,37 +111,16 @@ export function spawnRequestOf(
   }
 }
 
-export const errorText = (error: unknown): string =>
-  error instanceof Error ? (error.stack ?? error.message) : String(error)
+export { errorText } from '../instance-event.js'
 
 /** Runs `fn` as the instance action event `event` on this host (Nova's wrap_instance_event). */
-export async function withEvent<T>(
+export const withEvent = <T>(
   deps: MoveOperationDeps,
   ctx: RequestContext,
   uuid: string,
   event: string,
   fn: () => Promise<T>,
-): Promise<T> {
-  const { conductor, host, logger } = deps
-  const id = await conductor.actionEventStart(ctx, uuid, event, host).catch((error: unknown) => {
-    logger.warn({ err: error, instance: uuid }, `could not record the start of ${event}`)
-    return null
-  })
-  const done = async (result: 'Success' | 'Error', traceback?: string) => {
-    if (id !== null)
-      await conductor.actionEventFinish(ctx, id, result, traceback).catch((error: unknown) => {
-        logger.warn({ err: error, instance: uuid }, `could not record the end of ${event}`)
-      })
-  }
-  try {
-    const value = await fn()
-    await done('Success')
-    return value
-  } catch (error) {
-    await done('Error', errorText(error))
-    throw error
-  }
-}
+): Promise<T> => withInstanceEvent(deps, ctx, uuid, event, fn)
 
 /**
  * A failed operation (Nova's _error_out_instance_on_exception): the fault first, then vm_state error (or
