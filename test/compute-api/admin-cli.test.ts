@@ -7,7 +7,7 @@ const haveCli = await openstackCliPresent()
 type Row = Record<string, unknown>
 
 describe(
-  '[cli-compute-admin:openstack] openstack compute service, availability zone, aggregate, quota and limits commands',
+  '[cli-compute-admin:openstack] openstack compute service, hypervisor, availability zone, aggregate, quota and limits commands',
   { skip: haveCli ? false : 'openstack CLI not installed' },
   () => {
     let cloud: CliCloud
@@ -23,6 +23,10 @@ describe(
       assert.ok(services.some((s) => s.Binary === 'nova-compute' && s.State === 'up'))
       const zones = (await os(['availability', 'zone', 'list', '--compute'])) as Row[]
       assert.ok(zones.some((z) => z['Zone Name'] === 'nova'))
+      const hypervisors = (await os(['hypervisor', 'list'])) as Row[]
+      assert.equal(hypervisors.length, 1, JSON.stringify(hypervisors))
+      assert.equal(hypervisors[0]!.State, 'up')
+      assert.equal(hypervisors[0]!['Hypervisor Type'], 'fake')
     })
 
     it('creates and shows an aggregate in a zone', async () => {

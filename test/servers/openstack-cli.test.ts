@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process'
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { after, before, describe, it } from 'node:test'
 import { openstackCliPresent, startCliCloud, type CliCloud } from '../support/cli-cloud.js'
 
@@ -40,6 +42,9 @@ describe(
         '-f',
         'json',
       ])
+      // keypair create prints the new private key, whatever the format asked.
+      const key = await promisify(execFile)('openstack', ['keypair', 'create', 'k1'], { env: cloud.admin })
+      assert.match(key.stdout, /BEGIN (RSA |OPENSSH )?PRIVATE KEY/)
       const server = await os([
         'server',
         'create',
@@ -47,6 +52,8 @@ describe(
         'cli.tiny',
         '--image',
         image.id,
+        '--key-name',
+        'k1',
         '--wait',
         'vm1',
         '-f',
@@ -54,6 +61,7 @@ describe(
       ])
       assert.equal(server.status, 'ACTIVE')
       assert.equal(server.name, 'vm1')
+      assert.equal(server.key_name, 'k1')
       const list = await os(['server', 'list', '--long', '-f', 'json'])
       assert.deepEqual(
         list.map((s: { Name: string; Status: string }) => [s.Name, s.Status]),
