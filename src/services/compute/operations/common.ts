@@ -123,6 +123,28 @@ export const withEvent = <T>(
 ): Promise<T> => withInstanceEvent(deps, ctx, uuid, event, fn)
 
 /**
+ * An operation on one instance as the event `event` (its RPC is a cast): the instance is read, then `operation`
+ * runs; a failure puts the instance in ERROR with a fault (failInstance) and ends the event in Error.
+ */
+export async function instanceOperation(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  uuid: string,
+  event: string,
+  operation: (instance: InstanceView) => Promise<void>,
+): Promise<void> {
+  await withEvent(deps, ctx, uuid, event, async () => {
+    const instance = await deps.conductor.instanceGet(ctx, uuid)
+    try {
+      await operation(instance)
+    } catch (error) {
+      await failInstance(deps, ctx, uuid, error)
+      throw error
+    }
+  }).catch(() => undefined)
+}
+
+/**
  * A failed operation (Nova's _error_out_instance_on_exception): the fault first, then vm_state error (or
  * `vmState` when given: a failure that leaves the guest as it was only clears the task), task_state none.
  */

@@ -3,7 +3,14 @@ import { GuestNotFound } from '../driver/errors.js'
 import { supportsRescue } from '../driver/driver.js'
 import { PowerState } from '../driver/power-state.js'
 import { guestRef } from '../manager.js'
-import { failInstance, settledVmState, spawnRequestOf, withEvent, type MoveOperationDeps } from './common.js'
+import {
+  failInstance,
+  settledVmState,
+  spawnRequestOf,
+  instanceOperation,
+  withEvent,
+  type MoveOperationDeps,
+} from './common.js'
 
 export interface RebuildArgs {
   readonly instance_uuid: string
@@ -72,42 +79,30 @@ export interface RescueArgs {
 export async function rescueInstance(deps: MoveOperationDeps, ctx: RequestContext, args: RescueArgs) {
   const { conductor, driver } = deps
   const uuid = args.instance_uuid
-  await withEvent(deps, ctx, uuid, 'compute_rescue_instance', async () => {
-    const instance = await conductor.instanceGet(ctx, uuid)
-    try {
-      if (!supportsRescue(driver)) throw new Error(`the ${driver.type} driver cannot rescue instances`)
-      await driver.rescue(guestRef(instance), {
-        ...(args.rescue_image_ref === undefined ? {} : { rescueImageId: args.rescue_image_ref }),
-        ...(args.rescue_password === undefined ? {} : { adminPassword: args.rescue_password }),
-      })
-      await conductor.instanceSave(ctx, uuid, {
-        changes: { vm_state: 'rescued', task_state: null, power_state: PowerState.RUNNING },
-        expected_task_state: ['rescuing'],
-        system_metadata: { old_vm_state: instance.vm_state },
-      })
-    } catch (error) {
-      await failInstance(deps, ctx, uuid, error)
-      throw error
-    }
-  }).catch(() => undefined)
+  await instanceOperation(deps, ctx, uuid, 'compute_rescue_instance', async (instance) => {
+    if (!supportsRescue(driver)) throw new Error(`the ${driver.type} driver cannot rescue instances`)
+    await driver.rescue(guestRef(instance), {
+      ...(args.rescue_image_ref === undefined ? {} : { rescueImageId: args.rescue_image_ref }),
+      ...(args.rescue_password === undefined ? {} : { adminPassword: args.rescue_password }),
+    })
+    await conductor.instanceSave(ctx, uuid, {
+      changes: { vm_state: 'rescued', task_state: null, power_state: PowerState.RUNNING },
+      expected_task_state: ['rescuing'],
+      system_metadata: { old_vm_state: instance.vm_state },
+    })
+  })
 }
 
 /** Nova's unrescue_instance: back to the guest's own disk, ACTIVE. */
 export async function unrescueInstance(deps: MoveOperationDeps, ctx: RequestContext, uuid: string) {
   const { conductor, driver } = deps
-  await withEvent(deps, ctx, uuid, 'compute_unrescue_instance', async () => {
-    const instance = await conductor.instanceGet(ctx, uuid)
-    try {
-      if (!supportsRescue(driver)) throw new Error(`the ${driver.type} driver cannot unrescue instances`)
-      await driver.unrescue(guestRef(instance))
-      await conductor.instanceSave(ctx, uuid, {
-        changes: { vm_state: 'active', task_state: null, power_state: PowerState.RUNNING },
-        expected_task_state: ['unrescuing'],
-        system_metadata: { old_vm_state: null },
-      })
-    } catch (error) {
-      await failInstance(deps, ctx, uuid, error)
-      throw error
-    }
-  }).catch(() => undefined)
+  await instanceOperation(deps, ctx, uuid, 'compute_unrescue_instance', async (instance) => {
+    if (!supportsRescue(driver)) throw new Error(`the ${driver.type} driver cannot unrescue instances`)
+    await driver.unrescue(guestRef(instance))
+    await conductor.instanceSave(ctx, uuid, {
+      changes: { vm_state: 'active', task_state: null, power_state: PowerState.RUNNING },
+      expected_task_state: ['unrescuing'],
+      system_metadata: { old_vm_state: null },
+    })
+  })
 }

@@ -55,6 +55,27 @@ async function failResize(
 }
 
 /**
+ * One hop of a resize, as the instance action event `event`: a failure fails the resize (failResize) and ends the
+ * event in Error; the hop is a cast, so nothing is thrown on.
+ */
+async function resizeHop(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  args: ResizeArgs,
+  event: string,
+  hop: () => Promise<void>,
+): Promise<void> {
+  await withEvent(deps, ctx, args.instance_uuid, event, async () => {
+    try {
+      await hop()
+    } catch (error) {
+      await failResize(deps, ctx, args, error)
+      throw error
+    }
+  }).catch(() => undefined)
+}
+
+/**
  * On the destination (Nova's prep_resize): records the new flavor and the vm_state to come back to, then asks
  * the source to hand the guest over (resize_instance).
  */
@@ -139,49 +160,44 @@ export async function resizeInstance(deps: MoveOperationDeps, ctx: RequestContex
 export async function finishResize(deps: MoveOperationDeps, ctx: RequestContext, args: ResizeArgs) {
   const { conductor } = deps
   const uuid = args.instance_uuid
-  await withEvent(deps, ctx, uuid, 'compute_finish_resize', async () => {
-    try {
-      const driver = resizeDriver(deps)
-      const instance = await conductor.instanceGet(ctx, uuid)
-      const migration = await conductor.migrationGet(ctx, args.migration_id)
-      const flavors = flavorsOf(instance)
-      if (flavors.new === null) throw new Invalid('the instance has no new flavor to finish the resize with')
-      const powerOn = oldVmStateOf(instance) !== 'stopped'
-      const moved = await conductor.instanceSave(ctx, uuid, {
-        changes: {
-          task_state: 'resize_finish',
-          host: deps.host,
-          node: migration.dest_node,
-          instance_type_id: migration.new_instance_type_id,
-          ...flavorColumns(flavors.new),
-        },
-        expected_task_state: ['resize_migrated'],
-        flavor: { cur: flavors.new, old: flavors.cur, new: flavors.new },
-      })
-      const allocations = (await deps.placement?.allocationsOf(uuid).catch(() => undefined))?.allocations
-      await driver.finishMigration(
-        spawnRequestOf(moved, {
-          flavor: flavors.new,
-          powerOn,
-          ...(allocations === undefined ? {} : { allocations }),
-        }),
-      )
-      await conductor.migrationUpdate(ctx, args.migration_id, { status: 'finished' })
-      await conductor.instanceUpdate(
-        ctx,
-        uuid,
-        {
-          vm_state: 'resized',
-          task_state: null,
-          power_state: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN,
-        },
-        ['resize_finish'],
-      )
-    } catch (error) {
-      await failResize(deps, ctx, args, error)
-      throw error
-    }
-  }).catch(() => undefined)
+  await resizeHop(deps, ctx, args, 'compute_finish_resize', async () => {
+    const driver = resizeDriver(deps)
+    const instance = await conductor.instanceGet(ctx, uuid)
+    const migration = await conductor.migrationGet(ctx, args.migration_id)
+    const flavors = flavorsOf(instance)
+    if (flavors.new === null) throw new Invalid('the instance has no new flavor to finish the resize with')
+    const powerOn = oldVmStateOf(instance) !== 'stopped'
+    const moved = await conductor.instanceSave(ctx, uuid, {
+      changes: {
+        task_state: 'resize_finish',
+        host: deps.host,
+        node: migration.dest_node,
+        instance_type_id: migration.new_instance_type_id,
+        ...flavorColumns(flavors.new),
+      },
+      expected_task_state: ['resize_migrated'],
+      flavor: { cur: flavors.new, old: flavors.cur, new: flavors.new },
+    })
+    const allocations = (await deps.placement?.allocationsOf(uuid).catch(() => undefined))?.allocations
+    await driver.finishMigration(
+      spawnRequestOf(moved, {
+        flavor: flavors.new,
+        powerOn,
+        ...(allocations === undefined ? {} : { allocations }),
+      }),
+    )
+    await conductor.migrationUpdate(ctx, args.migration_id, { status: 'finished' })
+    await conductor.instanceUpdate(
+      ctx,
+      uuid,
+      {
+        vm_state: 'resized',
+        task_state: null,
+        power_state: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN,
+      },
+      ['resize_finish'],
+    )
+  })
 }
 
 /**
@@ -192,50 +208,40 @@ export async function confirmResize(deps: MoveOperationDeps, ctx: RequestContext
   const { conductor } = deps
   const uuid = args.instance_uuid
   if (args.deleted_instance_id !== undefined) return await confirmResizeOfDeleted(deps, ctx, args)
-  await withEvent(deps, ctx, uuid, 'compute_confirm_resize', async () => {
-    try {
-      const driver = resizeDriver(deps)
-      const instance = await conductor.instanceGet(ctx, uuid)
-      const migration = await conductor.migrationGet(ctx, args.migration_id)
-      await driver.confirmMigration(guestRef(instance))
-      await deps.placement?.deleteAllocations(migration.uuid).catch(() => false)
-      await conductor.migrationUpdate(ctx, args.migration_id, { status: 'confirmed' })
-      const flavors = flavorsOf(instance)
-      await conductor.instanceSave(ctx, uuid, {
-        changes: {
-          vm_state: instance.power_state === PowerState.SHUTDOWN ? 'stopped' : 'active',
-          task_state: null,
-        },
-        flavor: { cur: flavors.cur, old: null, new: null },
-        system_metadata: { old_vm_state: null },
-      })
-    } catch (error) {
-      await failResize(deps, ctx, args, error)
-      throw error
-    }
-  }).catch(() => undefined)
+  await resizeHop(deps, ctx, args, 'compute_confirm_resize', async () => {
+    const driver = resizeDriver(deps)
+    const instance = await conductor.instanceGet(ctx, uuid)
+    const migration = await conductor.migrationGet(ctx, args.migration_id)
+    await driver.confirmMigration(guestRef(instance))
+    await deps.placement?.deleteAllocations(migration.uuid).catch(() => false)
+    await conductor.migrationUpdate(ctx, args.migration_id, { status: 'confirmed' })
+    const flavors = flavorsOf(instance)
+    await conductor.instanceSave(ctx, uuid, {
+      changes: {
+        vm_state: instance.power_state === PowerState.SHUTDOWN ? 'stopped' : 'active',
+        task_state: null,
+      },
+      flavor: { cur: flavors.cur, old: null, new: null },
+      system_metadata: { old_vm_state: null },
+    })
+  })
 }
 
 /** On the destination (Nova's revert_resize): the new guest goes, migration `reverted`, finish on the source. */
 export async function revertResize(deps: MoveOperationDeps, ctx: RequestContext, args: ResizeArgs) {
   const { conductor } = deps
   const uuid = args.instance_uuid
-  await withEvent(deps, ctx, uuid, 'compute_revert_resize', async () => {
-    try {
-      const instance = await conductor.instanceGet(ctx, uuid)
-      await deps.driver.destroy(guestRef(instance))
-      deps.tracker.dropClaim(uuid)
-      const migration = await conductor.migrationUpdate(ctx, args.migration_id, { status: 'reverted' })
-      if (migration.source_compute === null) throw new Invalid('the migration has no source host')
-      await deps.compute.move(ctx, migration.source_compute, 'finish_revert_resize', {
-        instance_uuid: uuid,
-        migration_id: args.migration_id,
-      })
-    } catch (error) {
-      await failResize(deps, ctx, args, error)
-      throw error
-    }
-  }).catch(() => undefined)
+  await resizeHop(deps, ctx, args, 'compute_revert_resize', async () => {
+    const instance = await conductor.instanceGet(ctx, uuid)
+    await deps.driver.destroy(guestRef(instance))
+    deps.tracker.dropClaim(uuid)
+    const migration = await conductor.migrationUpdate(ctx, args.migration_id, { status: 'reverted' })
+    if (migration.source_compute === null) throw new Invalid('the migration has no source host')
+    await deps.compute.move(ctx, migration.source_compute, 'finish_revert_resize', {
+      instance_uuid: uuid,
+      migration_id: args.migration_id,
+    })
+  })
 }
 
 /**
@@ -245,41 +251,36 @@ export async function revertResize(deps: MoveOperationDeps, ctx: RequestContext,
 export async function finishRevertResize(deps: MoveOperationDeps, ctx: RequestContext, args: ResizeArgs) {
   const { conductor } = deps
   const uuid = args.instance_uuid
-  await withEvent(deps, ctx, uuid, 'compute_finish_revert_resize', async () => {
-    try {
-      const driver = resizeDriver(deps)
-      const instance = await conductor.instanceGet(ctx, uuid)
-      const migration = await conductor.migrationGet(ctx, args.migration_id)
-      const flavors = flavorsOf(instance)
-      const old = flavors.old ?? flavors.cur
-      if (old === null) throw new Invalid('the instance has no flavor to revert to')
-      const oldVmState = oldVmStateOf(instance)
-      const powerOn = oldVmState !== 'stopped'
-      const back = await conductor.instanceSave(ctx, uuid, {
-        changes: {
-          host: deps.host,
-          node: migration.source_node,
-          instance_type_id: migration.old_instance_type_id,
-          ...flavorColumns(old),
-        },
-        flavor: { cur: old, old: null, new: null },
-      })
-      await driver.finishRevertMigration(spawnRequestOf(back, { flavor: old, powerOn }))
-      await deps.placement?.moveAllocations(migration.uuid, uuid)
-      await conductor.instanceSave(ctx, uuid, {
-        changes: {
-          vm_state: settledVmState(oldVmState),
-          task_state: null,
-          power_state: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN,
-        },
-        expected_task_state: ['resize_reverting'],
-        system_metadata: { old_vm_state: null },
-      })
-    } catch (error) {
-      await failResize(deps, ctx, args, error)
-      throw error
-    }
-  }).catch(() => undefined)
+  await resizeHop(deps, ctx, args, 'compute_finish_revert_resize', async () => {
+    const driver = resizeDriver(deps)
+    const instance = await conductor.instanceGet(ctx, uuid)
+    const migration = await conductor.migrationGet(ctx, args.migration_id)
+    const flavors = flavorsOf(instance)
+    const old = flavors.old ?? flavors.cur
+    if (old === null) throw new Invalid('the instance has no flavor to revert to')
+    const oldVmState = oldVmStateOf(instance)
+    const powerOn = oldVmState !== 'stopped'
+    const back = await conductor.instanceSave(ctx, uuid, {
+      changes: {
+        host: deps.host,
+        node: migration.source_node,
+        instance_type_id: migration.old_instance_type_id,
+        ...flavorColumns(old),
+      },
+      flavor: { cur: old, old: null, new: null },
+    })
+    await driver.finishRevertMigration(spawnRequestOf(back, { flavor: old, powerOn }))
+    await deps.placement?.moveAllocations(migration.uuid, uuid)
+    await conductor.instanceSave(ctx, uuid, {
+      changes: {
+        vm_state: settledVmState(oldVmState),
+        task_state: null,
+        power_state: powerOn ? PowerState.RUNNING : PowerState.SHUTDOWN,
+      },
+      expected_task_state: ['resize_reverting'],
+      system_metadata: { old_vm_state: null },
+    })
+  })
 }
 
 /** confirm_resize after the instance was deleted in VERIFY_RESIZE: only the source's leftovers and the records. */

@@ -7,7 +7,13 @@ import { supportsSnapshot } from '../driver/driver.js'
 import { GuestNotFound } from '../driver/errors.js'
 import { PowerState } from '../driver/power-state.js'
 import { guestRef } from '../manager.js'
-import { failInstance, spawnRequestOf, withEvent, type MoveOperationDeps } from './common.js'
+import {
+  failInstance,
+  spawnRequestOf,
+  instanceOperation,
+  withEvent,
+  type MoveOperationDeps,
+} from './common.js'
 
 /**
  * Takes the guest's disk with the driver and uploads it into the image `imageId` (created here, named `name`,
@@ -67,40 +73,34 @@ export interface ShelveArgs {
 export async function shelveInstance(deps: MoveOperationDeps, ctx: RequestContext, args: ShelveArgs) {
   const { conductor, driver } = deps
   const uuid = args.instance_uuid
-  await withEvent(deps, ctx, uuid, 'compute_shelve_instance', async () => {
-    const instance = await conductor.instanceGet(ctx, uuid)
-    try {
-      await driver.powerOff(guestRef(instance), { timeoutS: args.clean_shutdown === false ? 0 : 60 })
-      const imageId = await snapshotTo(
-        deps,
-        ctx,
-        instance,
-        {
-          ...(args.image_id === undefined ? {} : { imageId: args.image_id }),
-          name: `${instance.display_name ?? uuid}-shelved`,
-        },
-        { from: 'shelving', pending: 'shelving_image_pending_upload', uploading: 'shelving_image_uploading' },
-      )
-      const offload = deps.shelvedOffloadTimeS === 0
-      await conductor.instanceSave(ctx, uuid, {
-        changes: {
-          vm_state: 'shelved',
-          task_state: offload ? 'shelving_offloading' : null,
-          power_state: PowerState.SHUTDOWN,
-        },
-        expected_task_state: ['shelving_image_uploading'],
-        system_metadata: {
-          shelved_at: new Date().toISOString(),
-          shelved_image_id: imageId,
-          shelved_host: deps.host,
-        },
-      })
-      if (offload) await offload_(deps, ctx, instance)
-    } catch (error) {
-      await failInstance(deps, ctx, uuid, error)
-      throw error
-    }
-  }).catch(() => undefined)
+  await instanceOperation(deps, ctx, uuid, 'compute_shelve_instance', async (instance) => {
+    await driver.powerOff(guestRef(instance), { timeoutS: args.clean_shutdown === false ? 0 : 60 })
+    const imageId = await snapshotTo(
+      deps,
+      ctx,
+      instance,
+      {
+        ...(args.image_id === undefined ? {} : { imageId: args.image_id }),
+        name: `${instance.display_name ?? uuid}-shelved`,
+      },
+      { from: 'shelving', pending: 'shelving_image_pending_upload', uploading: 'shelving_image_uploading' },
+    )
+    const offload = deps.shelvedOffloadTimeS === 0
+    await conductor.instanceSave(ctx, uuid, {
+      changes: {
+        vm_state: 'shelved',
+        task_state: offload ? 'shelving_offloading' : null,
+        power_state: PowerState.SHUTDOWN,
+      },
+      expected_task_state: ['shelving_image_uploading'],
+      system_metadata: {
+        shelved_at: new Date().toISOString(),
+        shelved_image_id: imageId,
+        shelved_host: deps.host,
+      },
+    })
+    if (offload) await offload_(deps, ctx, instance)
+  })
 }
 
 /** Nova's _shelve_offload_instance: the guest goes, its allocations too, no host: SHELVED_OFFLOADED. */
@@ -128,15 +128,9 @@ async function offload_(deps: MoveOperationDeps, ctx: RequestContext, instance: 
 
 /** Nova's shelve_offload_instance (the admin's shelveOffload, or the periodic offload). */
 export async function shelveOffloadInstance(deps: MoveOperationDeps, ctx: RequestContext, uuid: string) {
-  await withEvent(deps, ctx, uuid, 'compute_shelve_offload_instance', async () => {
-    const instance = await deps.conductor.instanceGet(ctx, uuid)
-    try {
-      await offload_(deps, ctx, instance)
-    } catch (error) {
-      await failInstance(deps, ctx, uuid, error)
-      throw error
-    }
-  }).catch(() => undefined)
+  await instanceOperation(deps, ctx, uuid, 'compute_shelve_offload_instance', async (instance) => {
+    await offload_(deps, ctx, instance)
+  })
 }
 
 export interface UnshelveArgs {
