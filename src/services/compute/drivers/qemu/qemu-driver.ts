@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdir, readdir, readFile, rename, rm, stat, statfs } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, statfs } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -14,11 +14,10 @@ import {
   type HypervisorDriver,
   type SpawnRequest,
 } from '../../driver/driver.js'
-import { GuestExists, GuestInvalidState, GuestNotFound, SpawnFailed } from '../../driver/errors.js'
+import { GuestExists, GuestInvalidState, SpawnFailed } from '../../driver/errors.js'
 import { PowerState, powerStateName } from '../../driver/power-state.js'
 import { chooseAccelerator, probeHost } from './accel.js'
 import {
-  buildQemuArgv,
   DEFAULT_KERNEL_CMDLINE,
   guestPaths,
   MAX_SOCKET_PATH,
@@ -26,10 +25,8 @@ import {
   type Accelerator,
   type GuestPaths,
 } from './argv.js'
-import { isQemuAlive, launchQemu, readPidfile, waitForExit } from './guest-process.js'
+import { isQemuAlive, readPidfile, waitForExit } from './guest-process.js'
 import {
-  powerStateOfRunState,
-  QEMU_LOG_FILE,
   readGuestRecord,
   RECORD_FILE,
   SUSPENDED_STATE_FILE,
@@ -37,7 +34,7 @@ import {
   type GuestRecord,
 } from './guest-record.js'
 import { ImageCache, qemuImgInfo, type ImageFetcher } from './image-cache.js'
-import { QmpClient } from './qmp-client.js'
+import { QemuGuests, type Guest } from './guests.js'
 
 const run = promisify(execFile)
 
@@ -66,13 +63,6 @@ export const QEMU_CAPABILITIES: DriverCapabilities = {
   imageTypes: ['aki', 'ami', 'ari', 'qcow2', 'raw'],
 }
 
-interface Guest {
-  readonly record: GuestRecord
-  readonly paths: GuestPaths
-  pid: number | undefined
-  qmp: QmpClient | undefined
-}
-
 /**
  * The QEMU hypervisor driver (`compute_driver = qemu.QemuDriver`): one `qemu-system-x86_64` process per running
  * guest, driven over QMP, with its files under `instances_path/<uuid>/` (qcow2 overlay on the cached image,
@@ -83,12 +73,10 @@ export class QemuDriver implements HypervisorDriver {
   readonly type = 'qemu'
   readonly capabilities = QEMU_CAPABILITIES
   readonly #options: QemuDriverOptions
-  readonly #guests = new Map<string, Guest>()
-  readonly #locks = new Map<string, Promise<unknown>>()
+  readonly #g: QemuGuests
   readonly #cache: ImageCache
   readonly #qemu: string
   readonly #qemuImg: string
-  #accel: Accelerator = 'tcg'
   #version = '0.0.0'
   #nodename: string | undefined
 
@@ -97,17 +85,18 @@ export class QemuDriver implements HypervisorDriver {
     this.#nodename = options.nodename
     this.#qemu = options.qemuBinary ?? 'qemu-system-x86_64'
     this.#qemuImg = options.qemuImgBinary ?? 'qemu-img'
+    this.#g = new QemuGuests(this.#qemu, options.launchTimeoutMs ?? 30_000)
     this.#cache = new ImageCache(path.join(options.instancesPath, '_base'), options.fetchImage)
   }
 
   /** The accelerator guests run with (decided by initHost). */
   get accelerator(): Accelerator {
-    return this.#accel
+    return this.#g.accel
   }
 
   /** The pid of a guest's QEMU, when it runs. */
   pidOf(uuid: string): number | undefined {
-    return this.#guests.get(uuid)?.pid
+    return this.#g.find(uuid)?.pid
   }
 
   /** The files of a guest (whether or not it exists). */
@@ -124,21 +113,21 @@ export class QemuDriver implements HypervisorDriver {
     })
     this.#version = /version (\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? '0.0.0'
     await run(this.#qemuImg, ['--version'])
-    this.#accel = chooseAccelerator(this.#options.virtType, await probeHost())
+    this.#g.accel = chooseAccelerator(this.#options.virtType, await probeHost())
     await mkdir(this.#options.instancesPath, { recursive: true })
     for (const entry of await readdir(this.#options.instancesPath, { withFileTypes: true })) {
-      if (!entry.isDirectory() || entry.name === '_base' || this.#guests.has(entry.name)) continue
+      if (!entry.isDirectory() || entry.name === '_base' || this.#g.has(entry.name)) continue
       const paths = this.pathsOf(entry.name)
       const record = await readGuestRecord(path.join(paths.dir, RECORD_FILE))
       if (record === undefined || record.uuid !== entry.name) continue
       const pid = await readPidfile(paths.pidfile)
       const alive = pid !== undefined && (await isQemuAlive(pid, record.uuid))
-      this.#guests.set(record.uuid, { record, paths, pid: alive ? pid : undefined, qmp: undefined })
+      this.#g.add({ record, paths, pid: alive ? pid : undefined, qmp: undefined })
     }
   }
 
   async cleanupHost(): Promise<void> {
-    for (const guest of this.#guests.values()) {
+    for (const guest of this.#g.all()) {
       guest.qmp?.close()
       guest.qmp = undefined
     }
@@ -149,81 +138,24 @@ export class QemuDriver implements HypervisorDriver {
   }
 
   async listInstanceUuids(): Promise<string[]> {
-    return [...this.#guests.keys()]
-  }
-
-  #guest(ref: GuestRef): Guest {
-    const guest = this.#guests.get(ref.uuid)
-    if (guest === undefined) throw new GuestNotFound(ref.uuid)
-    return guest
-  }
-
-  /** Runs `fn` with the guest's lock held: operations on one guest never overlap. */
-  async #locked<T>(uuid: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(uuid) ?? Promise.resolve()
-    const next = previous.catch(() => undefined).then(fn)
-    this.#locks.set(uuid, next)
-    try {
-      return await next
-    } finally {
-      if (this.#locks.get(uuid) === next) this.#locks.delete(uuid)
-    }
-  }
-
-  async #alive(guest: Guest): Promise<boolean> {
-    if (guest.pid !== undefined && (await isQemuAlive(guest.pid, guest.record.uuid))) return true
-    guest.pid = undefined
-    guest.qmp?.close()
-    guest.qmp = undefined
-    return false
-  }
-
-  async #monitor(guest: Guest): Promise<QmpClient> {
-    if (guest.qmp !== undefined && !guest.qmp.isClosed) return guest.qmp
-    const qmp = await QmpClient.connect(guest.paths.qmp, { timeoutMs: 10_000 })
-    guest.qmp = qmp
-    qmp.once('close', () => {
-      if (guest.qmp === qmp) guest.qmp = undefined
-    })
-    return qmp
-  }
-
-  async #runState(guest: Guest): Promise<string> {
-    const status = await (await this.#monitor(guest)).execute<{ status: string }>('query-status')
-    return status.status
-  }
-
-  async #state(guest: Guest): Promise<PowerState> {
-    if (await this.#alive(guest)) {
-      try {
-        return powerStateOfRunState(await this.#runState(guest))
-      } catch (error) {
-        if (!(await this.#alive(guest))) return this.#state(guest)
-        throw error
-      }
-    }
-    const suspended = await stat(path.join(guest.paths.dir, SUSPENDED_STATE_FILE)).then(
-      () => true,
-      () => false,
-    )
-    return suspended ? PowerState.SUSPENDED : PowerState.SHUTDOWN
+    return this.#g.uuids()
   }
 
   async getInfo(ref: GuestRef): Promise<GuestInfo> {
-    const guest = this.#guest(ref)
-    return { state: await this.#state(guest), internalId: guest.record.name }
+    const guest = this.#g.get(ref)
+    return { state: await this.#g.state(guest), internalId: guest.record.name }
   }
 
   async spawn(request: SpawnRequest): Promise<void> {
     const { instance, image } = request
-    if (this.#guests.has(instance.uuid)) throw new GuestExists(instance.name)
+    if (this.#g.has(instance.uuid)) throw new GuestExists(instance.name)
     const paths = this.pathsOf(instance.uuid)
     const longest = Math.max(paths.qmp.length, paths.serial.length, paths.vnc.length)
     if (longest > MAX_SOCKET_PATH)
       throw new SpawnFailed(instance.uuid, `instances_path is too long for unix sockets (${longest} bytes)`)
-    await this.#locked(instance.uuid, async () => {
+    await this.#g.locked(instance.uuid, async () => {
       // Checked again under the lock: of two concurrent spawns, the second finds the first's guest.
-      if (this.#guests.has(instance.uuid)) throw new GuestExists(instance.name)
+      if (this.#g.has(instance.uuid)) throw new GuestExists(instance.name)
       // A directory of a guest this driver does not know (not its own files to remove on failure).
       await mkdir(this.#options.instancesPath, { recursive: true })
       await mkdir(paths.dir).catch((error: NodeJS.ErrnoException) => {
@@ -268,87 +200,21 @@ export class QemuDriver implements HypervisorDriver {
         }
         await writeGuestRecord(path.join(paths.dir, RECORD_FILE), record)
         const guest: Guest = { record, paths, pid: undefined, qmp: undefined }
-        if (request.powerOn ?? true) await this.#start(guest)
-        this.#guests.set(instance.uuid, guest)
+        if (request.powerOn ?? true) await this.#g.start(guest)
+        this.#g.add(guest)
       } catch (error) {
-        await this.#remove(instance.uuid, paths).catch(() => undefined)
+        await this.#g.remove(instance.uuid, paths).catch(() => undefined)
         if (error instanceof SpawnFailed || error instanceof GuestExists) throw error
         throw new SpawnFailed(instance.uuid, (error as Error).message)
       }
     })
   }
 
-  /** Starts the guest's QEMU (from its saved state when `incoming`) and waits until it runs. */
-  async #start(guest: Guest, incoming?: string): Promise<void> {
-    const { record, paths } = guest
-    const argv = buildQemuArgv({
-      uuid: record.uuid,
-      name: record.name,
-      vcpus: record.flavor.vcpus,
-      memoryMb: record.flavor.memoryMb,
-      accel: this.#accel,
-      paths,
-      ...(record.machineType === undefined ? {} : { machineType: record.machineType }),
-      ...(record.diskBus === undefined ? {} : { diskBus: record.diskBus }),
-      ...(record.kernel === undefined ? {} : { kernel: record.kernel }),
-      ...(incoming === undefined ? {} : { incomingStateFile: incoming }),
-    })
-    await rm(paths.qmp, { force: true })
-    const { pid, qmp } = await launchQemu({
-      binary: this.#qemu,
-      argv,
-      logFile: path.join(paths.dir, QEMU_LOG_FILE),
-      qmpSocket: paths.qmp,
-      timeoutMs: this.#options.launchTimeoutMs ?? 30_000,
-    })
-    guest.pid = pid
-    guest.qmp = qmp
-    qmp.once('close', () => {
-      if (guest.qmp === qmp) guest.qmp = undefined
-    })
-    // An incoming guest takes the run state it was saved in (paused, as suspend stops it first): resume it.
-    const deadline = Date.now() + 120_000
-    for (
-      let status = await this.#runState(guest);
-      status !== 'running';
-      status = await this.#runState(guest)
-    ) {
-      if (Date.now() > deadline) throw new Error(`the guest did not start running (${status})`)
-      if (status === 'paused' && incoming !== undefined) await qmp.execute('cont')
-      else await sleep(50)
-    }
-  }
-
-  /** Stops the guest's QEMU: `quit` over QMP, SIGKILL when it does not go. */
-  async #stopProcess(guest: Guest): Promise<void> {
-    const pid = guest.pid
-    if (pid === undefined || !(await this.#alive(guest))) return
-    try {
-      await (await this.#monitor(guest)).execute('quit', undefined, { timeoutMs: 3000 })
-    } catch {
-      // fall through to the signal
-    }
-    if (!(await waitForExit(pid, guest.record.uuid, 5000))) {
-      process.kill(pid, 'SIGKILL')
-      await waitForExit(pid, guest.record.uuid, 5000)
-    }
-    guest.qmp?.close()
-    guest.qmp = undefined
-    guest.pid = undefined
-  }
-
-  async #remove(uuid: string, paths: GuestPaths, keepDisks = false): Promise<void> {
-    this.#guests.delete(uuid)
-    if (!keepDisks) return await rm(paths.dir, { recursive: true, force: true })
-    for (const file of [paths.qmp, paths.serial, paths.vnc, paths.pidfile])
-      await rm(file, { force: true }).catch(() => undefined)
-  }
-
   async destroy(ref: GuestRef, options: { readonly keepDisks?: boolean } = {}): Promise<void> {
-    await this.#locked(ref.uuid, async () => {
-      const guest = this.#guests.get(ref.uuid)
+    await this.#g.locked(ref.uuid, async () => {
+      const guest = this.#g.find(ref.uuid)
       const paths = guest?.paths ?? this.pathsOf(ref.uuid)
-      if (guest !== undefined) await this.#stopProcess(guest)
+      if (guest !== undefined) await this.#g.stopProcess(guest)
       else {
         // A guest this driver never adopted (e.g. a half-created one): kill what its pidfile names.
         const pid = await readPidfile(paths.pidfile)
@@ -357,44 +223,21 @@ export class QemuDriver implements HypervisorDriver {
           await waitForExit(pid, ref.uuid, 5000)
         }
       }
-      await this.#remove(ref.uuid, paths, options.keepDisks)
+      await this.#g.remove(ref.uuid, paths, options.keepDisks)
     })
   }
 
-  /**
-   * Presses the ACPI power button (again every `retryMs`) until the guest has shut down or `timeoutMs` passed;
-   * true when it shut down (QEMU, started with -no-shutdown, stays in the `shutdown` run state).
-   */
-  async #acpiShutdown(guest: Guest, timeoutMs: number, retryMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs
-    let nextPress = 0
-    while (Date.now() < deadline) {
-      if (!(await this.#alive(guest))) return true
-      const qmp = await this.#monitor(guest)
-      const status = await qmp.execute<{ status: string }>('query-status')
-      if (status.status === 'shutdown') return true
-      if (Date.now() >= nextPress) {
-        await qmp.execute('system_powerdown')
-        nextPress = Date.now() + retryMs
-      }
-      await qmp
-        .waitForEvent('SHUTDOWN', { timeoutMs: Math.max(1, Math.min(200, deadline - Date.now())) })
-        .catch(() => undefined)
-    }
-    return false
-  }
-
   async reboot(ref: GuestRef, kind: 'SOFT' | 'HARD'): Promise<void> {
-    await this.#locked(ref.uuid, async () => {
-      const guest = this.#guest(ref)
-      const state = await this.#state(guest)
+    await this.#g.locked(ref.uuid, async () => {
+      const guest = this.#g.get(ref)
+      const state = await this.#g.state(guest)
       if (kind === 'SOFT') {
         if (state !== PowerState.RUNNING)
           throw new GuestInvalidState(ref.uuid, 'reboot', powerStateName(state))
         const waitMs = (this.#options.softRebootWaitS ?? 120) * 1000
-        if (await this.#acpiShutdown(guest, waitMs, 2000)) {
-          if (await this.#alive(guest)) {
-            const qmp = await this.#monitor(guest)
+        if (await this.#g.acpiShutdown(guest, waitMs, 2000)) {
+          if (await this.#g.alive(guest)) {
+            const qmp = await this.#g.monitor(guest)
             await qmp.execute('system_reset')
             await qmp.execute('cont')
             return
@@ -402,9 +245,9 @@ export class QemuDriver implements HypervisorDriver {
         }
       }
       // HARD (or a soft reboot the guest ignored): a new QEMU, as Nova re-creates the domain.
-      await this.#stopProcess(guest)
+      await this.#g.stopProcess(guest)
       await rm(path.join(guest.paths.dir, SUSPENDED_STATE_FILE), { force: true })
-      await this.#start(guest)
+      await this.#g.start(guest)
     })
   }
 
@@ -412,34 +255,34 @@ export class QemuDriver implements HypervisorDriver {
     ref: GuestRef,
     options: { readonly timeoutS?: number; readonly retryIntervalS?: number } = {},
   ): Promise<void> {
-    await this.#locked(ref.uuid, async () => {
-      const guest = this.#guest(ref)
-      if (!(await this.#alive(guest))) return
+    await this.#g.locked(ref.uuid, async () => {
+      const guest = this.#g.get(ref)
+      if (!(await this.#g.alive(guest))) return
       const timeoutS = options.timeoutS ?? 0
-      if (timeoutS > 0 && (await this.#state(guest)) === PowerState.RUNNING)
-        await this.#acpiShutdown(guest, timeoutS * 1000, (options.retryIntervalS ?? 10) * 1000)
-      await this.#stopProcess(guest)
+      if (timeoutS > 0 && (await this.#g.state(guest)) === PowerState.RUNNING)
+        await this.#g.acpiShutdown(guest, timeoutS * 1000, (options.retryIntervalS ?? 10) * 1000)
+      await this.#g.stopProcess(guest)
     })
   }
 
   async powerOn(ref: GuestRef): Promise<void> {
-    await this.#locked(ref.uuid, async () => {
-      const guest = this.#guest(ref)
-      const state = await this.#state(guest)
+    await this.#g.locked(ref.uuid, async () => {
+      const guest = this.#g.get(ref)
+      const state = await this.#g.state(guest)
       if (state === PowerState.RUNNING) return
       if (state !== PowerState.SHUTDOWN && state !== PowerState.CRASHED)
         throw new GuestInvalidState(ref.uuid, 'power on', powerStateName(state))
-      await this.#stopProcess(guest)
-      await this.#start(guest)
+      await this.#g.stopProcess(guest)
+      await this.#g.start(guest)
     })
   }
 
   async #transition(ref: GuestRef, operation: string, from: PowerState, command: string): Promise<void> {
-    await this.#locked(ref.uuid, async () => {
-      const guest = this.#guest(ref)
-      const state = await this.#state(guest)
+    await this.#g.locked(ref.uuid, async () => {
+      const guest = this.#g.get(ref)
+      const state = await this.#g.state(guest)
       if (state !== from) throw new GuestInvalidState(ref.uuid, operation, powerStateName(state))
-      await (await this.#monitor(guest)).execute(command)
+      await (await this.#g.monitor(guest)).execute(command)
     })
   }
 
@@ -453,14 +296,14 @@ export class QemuDriver implements HypervisorDriver {
 
   /** Saves the guest's state to `suspended.state` (QMP migrate to a file) and stops its QEMU. */
   async suspend(ref: GuestRef): Promise<void> {
-    await this.#locked(ref.uuid, async () => {
-      const guest = this.#guest(ref)
-      const state = await this.#state(guest)
+    await this.#g.locked(ref.uuid, async () => {
+      const guest = this.#g.get(ref)
+      const state = await this.#g.state(guest)
       if (state !== PowerState.RUNNING && state !== PowerState.PAUSED)
         throw new GuestInvalidState(ref.uuid, 'suspend', powerStateName(state))
       const file = path.join(guest.paths.dir, SUSPENDED_STATE_FILE)
       const partial = `${file}.part`
-      const qmp = await this.#monitor(guest)
+      const qmp = await this.#g.monitor(guest)
       await qmp.execute('stop')
       await qmp.execute('migrate', { uri: `exec:cat > ${shellQuote(partial)}` })
       const deadline = Date.now() + 120_000
@@ -474,33 +317,33 @@ export class QemuDriver implements HypervisorDriver {
         }
         await sleep(50)
       }
-      await this.#stopProcess(guest)
+      await this.#g.stopProcess(guest)
       await rename(partial, file)
     })
   }
 
   /** Starts the guest from its saved state and removes the state file. */
   async resume(ref: GuestRef): Promise<void> {
-    await this.#locked(ref.uuid, async () => {
-      const guest = this.#guest(ref)
-      const state = await this.#state(guest)
+    await this.#g.locked(ref.uuid, async () => {
+      const guest = this.#g.get(ref)
+      const state = await this.#g.state(guest)
       if (state !== PowerState.SUSPENDED)
         throw new GuestInvalidState(ref.uuid, 'resume', powerStateName(state))
       const file = path.join(guest.paths.dir, SUSPENDED_STATE_FILE)
-      await this.#start(guest, file)
+      await this.#g.start(guest, file)
       await rm(file, { force: true })
     })
   }
 
   /** The tail (100 KiB, as Nova's libvirt driver) of the serial console log. */
   async getConsoleOutput(ref: GuestRef): Promise<string> {
-    const guest = this.#guest(ref)
+    const guest = this.#g.get(ref)
     const log = await readFile(guest.paths.consoleLog).catch(() => Buffer.alloc(0))
     return log.subarray(Math.max(0, log.length - MAX_CONSOLE_BYTES)).toString('utf8')
   }
 
   async getDiagnostics(ref: GuestRef): Promise<GuestDiagnostics> {
-    const guest = this.#guest(ref)
+    const guest = this.#g.get(ref)
     let cpuTimeNs = 0
     if (guest.pid !== undefined) {
       const stat = await readFile(`/proc/${guest.pid}/stat`, 'utf8').catch(() => '')
@@ -512,11 +355,11 @@ export class QemuDriver implements HypervisorDriver {
   }
 
   async getAvailableResource(nodename: string): Promise<HostResources> {
-    const guests = [...this.#guests.values()].map((g) => g.record.flavor)
+    const guests = this.#g.all().map((g) => g.record.flavor)
     const sum = (f: (flavor: GuestRecord['flavor']) => number) => guests.reduce((acc, g) => acc + f(g), 0)
     const fs = await statfs(this.#options.instancesPath)
     const gib = 1024 ** 3
-    const hypervisorType = this.#accel === 'kvm' ? 'kvm' : 'qemu'
+    const hypervisorType = this.#g.accel === 'kvm' ? 'kvm' : 'qemu'
     return {
       vcpus: cpus().length,
       memoryMb: Math.floor(totalmem() / 1024 / 1024),
