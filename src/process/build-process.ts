@@ -15,6 +15,7 @@ import { createConductorService, eventNotificationsFor } from '../services/condu
 import { createComputeApiService } from '../services/compute-api/index.js'
 import {
   createComputeService,
+  imageCacheSettings,
   loadComputeDriver,
   resourceTrackerSettings,
 } from '../services/compute/index.js'
@@ -308,6 +309,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               images,
               shelvedOffloadTimeS: config.DEFAULT.shelved_offload_time,
               shutdownTimeoutS: config.DEFAULT.shutdown_timeout,
+              imageCache: imageCacheSettings(config),
             }),
           )
           break

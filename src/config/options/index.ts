@@ -9,6 +9,7 @@ import { DEFAULT } from './default.js'
 import { filter_scheduler } from './filter-scheduler.js'
 import { glance } from './glance.js'
 import { glance_store, image } from './image.js'
+import { image_cache } from './image-cache.js'
 import { fernet_tokens, identity, security_compliance, token } from './identity.js'
 import { keystone } from './keystone.js'
 import { keystone_authtoken } from './keystone-authtoken.js'
@@ -47,6 +48,7 @@ export const SECTIONS = {
   glance_store,
   identity,
   image,
+  image_cache,
   keystone,
   keystone_authtoken,
   libvirt,

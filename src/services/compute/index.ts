@@ -9,7 +9,13 @@ import type { ConductorClient } from '../conductor/client.js'
 import type { ImageClient } from '../image/client.js'
 import { ComputeNodeReporter, type PlacementClient } from '../placement/client.js'
 import { ComputeClient, COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from './client.js'
-import type { HypervisorDriver } from './driver/driver.js'
+import type { HypervisorDriver, ImageCacheReport } from './driver/driver.js'
+import {
+  IMAGE_CACHE_DEFAULTS,
+  imageCacheManagerTasks,
+  runImageCacheManagerPass,
+  type ImageCacheManagerSettings,
+} from './image-cache-pass.js'
 import { InstanceActions } from './instance-actions.js'
 import { ComputeManager } from './manager.js'
 import { moveOperationEndpoints, type MoveOperationDeps } from './operations/index.js'
@@ -20,6 +26,7 @@ import { supportEndpoints } from './support-ops.js'
 
 export { loadComputeDriver, COMPUTE_DRIVERS } from './drivers/index.js'
 export { LEFT_IN_BUILD_MESSAGE } from './recovery.js'
+export { imageCacheSettings, type ImageCacheManagerSettings } from './image-cache-pass.js'
 export { resourceTrackerSettings, ResourceTracker, type ResourceTrackerSettings } from './resource-tracker.js'
 
 /** Nova's `[DEFAULT] shelved_poll_interval` default: how often shelved instances are looked at, at most. */
@@ -53,6 +60,8 @@ export interface ComputeServiceOptions {
   readonly shutdownTimeoutS?: number
   /** `[DEFAULT] shelved_offload_time` (default 0: offload at once). */
   readonly shelvedOffloadTimeS?: number
+  /** `[image_cache]`: the periodic aging of the driver's image cache (default: Nova's defaults). */
+  readonly imageCache?: ImageCacheManagerSettings
 }
 
 export interface ComputeService extends Service {
@@ -64,6 +73,8 @@ export interface ComputeService extends Service {
   syncPowerStates(ctx: RequestContext): Promise<void>
   /** The start-up recovery (Nova's _init_instance for each instance of the host), then the allocation heal. */
   recover(ctx: RequestContext): Promise<void>
+  /** One pass of the image cache manager; undefined for a driver without an image cache. */
+  manageImageCache(): Promise<ImageCacheReport | undefined>
 }
 
 /**
@@ -114,6 +125,7 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
     ...(options.shutdownTimeoutS === undefined ? {} : { shutdownTimeoutS: options.shutdownTimeoutS }),
   })
   const reclaimInterval = options.reclaimInstanceIntervalS ?? 0
+  const imageCache = options.imageCache ?? IMAGE_CACHE_DEFAULTS
   const periodicTasks: PeriodicTask[] = [
     ...(moveDeps.shelvedOffloadTimeS > 0
       ? [
@@ -151,6 +163,7 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
             run: (ctx: RequestContext) => actions.reclaimQueuedDeletes(ctx, reclaimInterval),
           },
         ]),
+    ...imageCacheManagerTasks(driver, imageCache, logger, DEFAULT_PERIODIC_SPACING_S),
   ]
   const service = createRpcService({
     identity: {
@@ -200,6 +213,7 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
     resourceTracker: tracker,
     syncPowerStates: (ctx) => syncPowerStates(recovery, ctx),
     reclaimQueuedDeletes: (ctx) => actions.reclaimQueuedDeletes(ctx, reclaimInterval),
+    manageImageCache: () => runImageCacheManagerPass(driver, imageCache, logger),
     async recover(ctx) {
       await initInstances(recovery, ctx)
       await tracker.update(ctx)

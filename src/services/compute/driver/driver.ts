@@ -354,6 +354,29 @@ export const supportsInstanceDiagnostics = (
 export const supportsHostUptime = (d: HypervisorDriver): d is HypervisorDriver & HostUptimeCapable =>
   d.capabilities.hostUptime && typeof (d as Partial<HostUptimeCapable>).getHostUptime === 'function'
 
+/** How the image cache manager treats cached images no guest uses (Nova's `[image_cache]` options). */
+export interface ImageCacheSettings {
+  /** remove_unused_base_images: unused images past the age are removed (else only reported). */
+  readonly removeUnusedBaseImages: boolean
+  /** remove_unused_original_minimum_age_seconds: seconds since an image's last use before it may go. */
+  readonly minimumAgeS: number
+}
+
+/** What one pass found: cached files (their names in the cache) in use, removed, and kept unused. */
+export interface ImageCacheReport {
+  readonly inUse: readonly string[]
+  readonly removed: readonly string[]
+  readonly kept: readonly string[]
+}
+
+/** Optional: the periodic aging of the driver's image cache (capabilities.hasImageCache; Nova's manage_image_cache). */
+export interface ImageCacheCapable {
+  manageImageCache(settings: ImageCacheSettings): Promise<ImageCacheReport>
+}
+
+export const supportsImageCache = (d: HypervisorDriver): d is HypervisorDriver & ImageCacheCapable =>
+  d.capabilities.hasImageCache && typeof (d as Partial<ImageCacheCapable>).manageImageCache === 'function'
+
 /** Nova's integer version: '1.2.3' → 1002003 (versionutils.convert_version_to_int). */
 export function versionToInt(version: string): number {
   return version

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -39,6 +39,21 @@ describe('the image cache', () => {
     assert.deepEqual(readdirSync(path.join(dir, '_fail')), [])
     fail = false
     assert.equal(readFileSync(await cache.ensure('img-2'), 'utf8'), 'partial')
+  })
+
+  it('a hit touches the file (its last use); an image asked for during an aging pass is busy for that pass', async () => {
+    const cache = new ImageCache(path.join(dir, '_aging'), async (id, file) => writeFile(file, id))
+    const file = await cache.ensure('img-3')
+    const past = new Date('2020-01-01T00:00:00Z')
+    utimesSync(file, past, past)
+    await cache.ensure('img-3')
+    assert.ok(statSync(file).mtimeMs > past.getTime())
+    const seen = await cache.aging(async (busy) => {
+      const before = busy(file)
+      await cache.ensure('img-3')
+      return [before, busy(file), busy(cache.pathOf('img-4'))]
+    })
+    assert.deepEqual(seen, [false, true, false])
   })
 })
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, rename, rm, stat, utimes } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 
@@ -28,12 +28,14 @@ export async function qemuImgInfo(qemuImg: string, file: string): Promise<DiskIn
 /**
  * The host's image cache (Nova's `instances_path/_base`): each image is downloaded once, to a file named by the
  * sha1 of its id, and shared by the instances whose overlays it backs. Concurrent requests for one image share
- * one download.
+ * one download. A file's mtime is its last use (ensure touches it): the image cache manager ages files by it.
  */
 export class ImageCache {
   readonly #dir: string
   readonly #fetch: ImageFetcher
   readonly #inFlight = new Map<string, Promise<string>>()
+  /** The files ensure() was asked for during each aging pass in progress. */
+  readonly #watchers = new Set<Set<string>>()
 
   constructor(dir: string, fetch: ImageFetcher) {
     this.#dir = dir
@@ -51,11 +53,26 @@ export class ImageCache {
 
   /** The cached file of `imageId`, downloading it first when it is not there yet. */
   ensure(imageId: string): Promise<string> {
+    for (const watcher of this.#watchers) watcher.add(this.pathOf(imageId))
     const existing = this.#inFlight.get(imageId)
     if (existing !== undefined) return existing
     const job = this.#download(imageId).finally(() => this.#inFlight.delete(imageId))
     this.#inFlight.set(imageId, job)
     return job
+  }
+
+  /**
+   * Runs an aging pass: `busy(file)` tells it the files it must not remove (asked for by a spawn since the pass
+   * began, or being downloaded), so a guest being created never loses its base between its ensure and its overlay.
+   */
+  async aging<T>(pass: (busy: (file: string) => boolean) => Promise<T>): Promise<T> {
+    const asked = new Set<string>()
+    this.#watchers.add(asked)
+    try {
+      return await pass((file) => asked.has(file))
+    } finally {
+      this.#watchers.delete(asked)
+    }
   }
 
   async #download(imageId: string): Promise<string> {
@@ -65,8 +82,11 @@ export class ImageCache {
         (s) => s.isFile(),
         () => false,
       )
-    )
+    ) {
+      const now = new Date()
+      await utimes(file, now, now).catch(() => undefined)
       return file
+    }
     await mkdir(this.#dir, { recursive: true })
     const tmp = `${file}.part-${randomBytes(4).toString('hex')}`
     try {

@@ -10,6 +10,7 @@ export function qemuDriverFromConfig(config: NovaConfig, fetchImage: ImageFetche
   return new QemuDriver({
     instancesPath: config.DEFAULT.instances_path,
     virtType: config.libvirt.virt_type,
+    imageCacheSubdirectory: config.image_cache.subdirectory_name,
     fetchImage,
   })
 }

@@ -12,6 +12,8 @@ import {
   type GuestRef,
   type HostResources,
   type HypervisorDriver,
+  type ImageCacheReport,
+  type ImageCacheSettings,
   type SpawnRequest,
 } from '../../driver/driver.js'
 import { GuestExists, GuestInvalidState, SpawnFailed } from '../../driver/errors.js'
@@ -34,6 +36,7 @@ import {
   type GuestRecord,
 } from './guest-record.js'
 import { ImageCache, qemuImgInfo, type ImageFetcher } from './image-cache.js'
+import { ageImageCache } from './image-cache-manager.js'
 import { QemuGuests, type Guest } from './guests.js'
 
 const run = promisify(execFile)
@@ -48,6 +51,8 @@ export interface QemuDriverOptions {
   readonly virtType: string
   /** Downloads images into the cache (the image service client's downloadTo). */
   readonly fetchImage: ImageFetcher
+  /** `[image_cache] subdirectory_name`: the image cache's folder under instancesPath (default `_base`). */
+  readonly imageCacheSubdirectory?: string
   readonly nodename?: string
   readonly qemuBinary?: string
   readonly qemuImgBinary?: string
@@ -60,6 +65,7 @@ export interface QemuDriverOptions {
 /** The QEMU driver's capabilities: kernel+ramdisk (AKI/ARI/AMI), qcow2 and raw images; no optional operation yet. */
 export const QEMU_CAPABILITIES: DriverCapabilities = {
   ...DEFAULT_CAPABILITIES,
+  hasImageCache: true,
   imageTypes: ['aki', 'ami', 'ari', 'qcow2', 'raw'],
 }
 
@@ -86,7 +92,8 @@ export class QemuDriver implements HypervisorDriver {
     this.#qemu = options.qemuBinary ?? 'qemu-system-x86_64'
     this.#qemuImg = options.qemuImgBinary ?? 'qemu-img'
     this.#g = new QemuGuests(this.#qemu, options.launchTimeoutMs ?? 30_000)
-    this.#cache = new ImageCache(path.join(options.instancesPath, '_base'), options.fetchImage)
+    const cacheDir = path.join(options.instancesPath, options.imageCacheSubdirectory ?? '_base')
+    this.#cache = new ImageCache(cacheDir, options.fetchImage)
   }
 
   /** The accelerator guests run with (decided by initHost). */
@@ -352,6 +359,14 @@ export class QemuDriver implements HypervisorDriver {
       cpuTimeNs = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10_000_000
     }
     return { cpu0_time: cpuTimeNs, memory: guest.record.flavor.memoryMb * 1024 }
+  }
+
+  /** One pass of the image cache manager over the image cache (image-cache-manager.ts). */
+  manageImageCache(settings: ImageCacheSettings): Promise<ImageCacheReport> {
+    const instancesPath = this.#options.instancesPath
+    return this.#cache.aging((busy) =>
+      ageImageCache({ instancesPath, cacheDir: this.#cache.dir, settings, busy }),
+    )
   }
 
   async getAvailableResource(nodename: string): Promise<HostResources> {
