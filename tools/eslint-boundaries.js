@@ -58,6 +58,22 @@ export const ZONES = [
     message: 'policy/ is the rule engine and imports only common/',
   },
   {
+    folder: 'src/metadata',
+    forbidden: [
+      'src/config',
+      'src/db',
+      'src/bus',
+      'src/http',
+      'src/policy',
+      'src/service',
+      'src/process',
+      'src/cmd',
+      'src/manage',
+      'src/services',
+    ],
+    message: 'metadata/ builds instance metadata from data it is given and imports only common/',
+  },
+  {
     folder: 'src/db',
     forbidden: ['src/bus', 'src/service', 'src/process', 'src/cmd', 'src/manage', 'src/services'],
     message: 'db/ never imports the bus, services or launchers',
