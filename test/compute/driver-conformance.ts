@@ -3,14 +3,23 @@ import { randomUUID } from 'node:crypto'
 import { after, afterEach, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
+  InvalidLocalStorage,
+  InvalidSharedStorage,
+  LiveMigrationAborted,
+} from '../../src/common/errors/index.js'
+import {
   GuestInvalidState,
   GuestNotFound,
   PowerState,
+  supportsLiveMigration,
   supportsRescue,
   supportsResize,
   supportsSnapshot,
   type HypervisorDriver,
   type InstanceSpec,
+  type LiveMigrationCapable,
+  type LiveMigrationPlan,
+  type LiveMigrationProgress,
   type SpawnRequest,
 } from '../../src/services/compute/driver/index.js'
 import {
@@ -35,6 +44,12 @@ export interface ConformanceOptions {
   readonly timeoutMs?: number
   /** What the console of a guest shows once it has booted (a real guest's boot takes seconds); none for fake. */
   readonly bootedConsole?: RegExp
+  /**
+   * For a driver claiming liveMigration: a second driver of the same kind to migrate to (initHost is called with
+   * another host name), whose instances path is the suite driver's own when `sharedInstancePath`, a separate one
+   * otherwise.
+   */
+  readonly liveMigrationPeer?: (sharedInstancePath: boolean) => Promise<DriverUnderTest>
 }
 
 let counter = 0
@@ -332,6 +347,151 @@ export function describeHypervisorDriver(
       assert.equal(await state(instance), PowerState.RUNNING)
       await assert.rejects(driver.unrescue(instance), GuestInvalidState)
       await assert.rejects(driver.rescue(testInstance(), {}), GuestNotFound)
+    })
+
+    describe('live migration, when supported', () => {
+      type Migrating = HypervisorDriver & LiveMigrationCapable
+      const peers: { under: DriverUnderTest; guests: InstanceSpec[] }[] = []
+      after(async () => {
+        for (const { under: p, guests } of peers.splice(0)) {
+          for (const g of guests) await p.driver.destroy(g).catch(() => undefined)
+          await p.driver.cleanupHost()
+          await p.cleanup?.()
+        }
+      })
+      const peerOf = async (shared: boolean): Promise<{ peer: Migrating; peerHost: string }> => {
+        assert.ok(options.liveMigrationPeer, 'a driver claiming liveMigration needs liveMigrationPeer')
+        const p = await options.liveMigrationPeer(shared)
+        const peerHost = `${host}-peer${peers.length}`
+        peers.push({ under: p, guests: [] })
+        await p.driver.initHost(peerHost)
+        assert.ok(supportsLiveMigration(p.driver))
+        return { peer: p.driver, peerHost }
+      }
+      const request = (instance: InstanceSpec): SpawnRequest => ({
+        instance,
+        image,
+        allocations: {},
+        networkInfo: [],
+        blockDeviceInfo: { blockDevices: [] },
+      })
+      /** The compute manager's order of calls; `atFirstReport` runs inside the first progress report. */
+      const liveMigrate = async (
+        instance: InstanceSpec,
+        to: { peer: Migrating; peerHost: string },
+        blockMigration: boolean | 'auto',
+        atFirstReport?: (abort: AbortController) => void,
+        paused = false,
+      ): Promise<{ plan: LiveMigrationPlan; reports: LiveMigrationProgress[] }> => {
+        const source = driver as Migrating
+        const { peer, peerHost } = to
+        const check = await peer.checkCanLiveMigrateDestination(instance, {
+          blockMigration,
+          diskOverCommit: false,
+        })
+        let plan: LiveMigrationPlan
+        try {
+          plan = await source.checkCanLiveMigrateSource(instance, check)
+        } finally {
+          await peer.cleanupLiveMigrationDestinationCheck(check)
+        }
+        const { uri } = await peer.preLiveMigration(request(instance), plan)
+        peers.find((p) => p.under.driver === peer)?.guests.push(instance)
+        const abort = new AbortController()
+        const reports: LiveMigrationProgress[] = []
+        try {
+          await source.liveMigration(
+            instance,
+            { destinationHost: peerHost, destinationUri: uri, plan },
+            {
+              signal: abort.signal,
+              onProgress: (progress) => {
+                reports.push(progress)
+                if (reports.length === 1) atFirstReport?.(abort)
+              },
+            },
+          )
+        } catch (error) {
+          await peer.rollbackLiveMigrationAtDestination(instance, plan)
+          throw error
+        }
+        await source.postLiveMigrationAtSource(instance, plan)
+        await peer.postLiveMigrationAtDestination(instance, { plan, paused })
+        return { plan, reports }
+      }
+      const goneHere = async (instance: InstanceSpec) => {
+        await assert.rejects(driver.getInfo(instance), GuestNotFound)
+        assert.ok(!(await driver.listInstanceUuids()).includes(instance.uuid))
+      }
+
+      it('auto over separate instances paths is a block migration; the guest runs there, not here', async () => {
+        if (!supportsLiveMigration(driver)) return notClaimed('liveMigration')
+        const to = await peerOf(false)
+        const instance = await spawn()
+        const { plan, reports } = await liveMigrate(instance, to, 'auto')
+        assert.deepEqual(plan, { blockMigration: true, sharedInstancePath: false })
+        assert.ok(reports.length >= 1, 'progress was reported')
+        for (const r of reports)
+          for (const v of Object.values(r)) assert.ok(Number.isInteger(v) && v >= 0, JSON.stringify(r))
+        assert.ok(reports.some((r) => r.memoryTotal > 0 && r.diskTotal > 0))
+        assert.equal((await to.peer.getInfo(instance)).state, PowerState.RUNNING)
+        assert.ok((await to.peer.listInstanceUuids()).includes(instance.uuid))
+        await goneHere(instance)
+      })
+
+      it('the storage decides: shared → no block migration; refusals name the storage', async () => {
+        if (!supportsLiveMigration(driver)) return notClaimed('liveMigration')
+        const separate = await peerOf(false)
+        const shared = await peerOf(true)
+        const instance = await spawn()
+        await assert.rejects(liveMigrate(instance, separate, false), InvalidSharedStorage)
+        await assert.rejects(liveMigrate(instance, shared, true), InvalidLocalStorage)
+        assert.equal(await state(instance), PowerState.RUNNING, 'a refused check leaves the guest alone')
+        const { plan } = await liveMigrate(instance, shared, 'auto')
+        assert.deepEqual(plan, { blockMigration: false, sharedInstancePath: true })
+        assert.equal((await shared.peer.getInfo(instance)).state, PowerState.RUNNING)
+        await goneHere(instance)
+      })
+
+      it('an abort during the transfer keeps the guest running here; the peer keeps nothing', async () => {
+        if (!supportsLiveMigration(driver)) return notClaimed('liveMigration')
+        const to = await peerOf(false)
+        const instance = await spawn()
+        await assert.rejects(
+          liveMigrate(instance, to, 'auto', (abort) => abort.abort()),
+          LiveMigrationAborted,
+        )
+        assert.equal(await state(instance), PowerState.RUNNING)
+        assert.ok(!(await to.peer.listInstanceUuids()).includes(instance.uuid))
+        await liveMigrate(instance, to, 'auto')
+        assert.equal((await to.peer.getInfo(instance)).state, PowerState.RUNNING, 'a second try succeeds')
+      })
+
+      it('force complete during the transfer finishes it, the guest running there; refused when idle', async () => {
+        if (!supportsLiveMigration(driver)) return notClaimed('liveMigration')
+        const source = driver as Migrating
+        const to = await peerOf(false)
+        const instance = await spawn()
+        await assert.rejects(source.forceCompleteLiveMigration(instance), GuestInvalidState)
+        let forced: Promise<void> | undefined
+        await liveMigrate(instance, to, 'auto', () => {
+          forced = source.forceCompleteLiveMigration(instance)
+        })
+        await forced
+        assert.equal((await to.peer.getInfo(instance)).state, PowerState.RUNNING)
+        await goneHere(instance)
+      })
+
+      it('a paused guest arrives paused; a stopped one is refused', async () => {
+        if (!supportsLiveMigration(driver)) return notClaimed('liveMigration')
+        const to = await peerOf(false)
+        const instance = await spawn()
+        await driver.pause(instance)
+        await liveMigrate(instance, to, 'auto', undefined, true)
+        assert.equal((await to.peer.getInfo(instance)).state, PowerState.PAUSED)
+        const stopped = await spawn(testInstance(), false)
+        await assert.rejects(liveMigrate(stopped, to, 'auto'), GuestInvalidState)
+      })
     })
   })
 }

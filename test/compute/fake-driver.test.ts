@@ -6,9 +6,16 @@ import { FakeDriver } from '../../src/services/compute/drivers/fake/index.js'
 import { loadComputeDriver } from '../../src/services/compute/drivers/index.js'
 import { describeHypervisorDriver, testInstance } from './driver-conformance.js'
 
-describeHypervisorDriver('fake', async () => ({
-  driver: new FakeDriver({ vcpus: 16, memoryMb: 32768, localGb: 500 }),
-}))
+const fakeOptions = { vcpus: 16, memoryMb: 32768, localGb: 500, liveMigrationDurationMs: 100 }
+describeHypervisorDriver(
+  'fake',
+  async () => ({ driver: new FakeDriver({ ...fakeOptions, instancesPath: 'conformance-shared' }) }),
+  {
+    liveMigrationPeer: async (shared) => ({
+      driver: new FakeDriver({ ...fakeOptions, ...(shared ? { instancesPath: 'conformance-shared' } : {}) }),
+    }),
+  },
+)
 
 const request = (instance = testInstance()) => ({
   instance,

@@ -21,6 +21,14 @@ export const fake_driver = {
     min: 0,
     help: 'Milliseconds a snapshot (createImage, backup, shelve) spends uploading.',
   }),
+  live_migration_duration_ms: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Milliseconds a live migration transfer takes (progress is reported every 20 ms of it).',
+  }),
+  instances_path: strOpt({
+    help: 'Label of the fake instances path: hosts with the same label share storage for live migration (default: one per host).',
+  }),
   fail_spawns: intOpt({
     default: 0,
     min: 0,

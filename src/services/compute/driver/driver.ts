@@ -287,14 +287,6 @@ export const supportsResize = (d: HypervisorDriver): d is HypervisorDriver & Res
 export const supportsRescue = (d: HypervisorDriver): d is HypervisorDriver & RescueCapable =>
   d.capabilities.rescue && typeof (d as Partial<RescueCapable>).rescue === 'function'
 
-/** Where a live migration goes and how (Nova's migrate_data, as named fields). */
-export interface LiveMigrationRequest {
-  readonly destinationHost: string
-  /** Driver-specific address of the destination's listener (e.g. a QMP migration socket). */
-  readonly destinationUri: string
-  readonly blockMigration: boolean
-}
-
 /** Optional: changePassword (capabilities.setAdminPassword): sets the password inside a RUNNING guest. */
 export interface AdminPasswordCapable {
   /** GuestInvalidState unless RUNNING. */
@@ -307,16 +299,146 @@ export interface CrashDumpCapable {
   triggerCrashDump(guest: GuestRef): Promise<void>
 }
 
-/** Optional: os-migrateLive (capabilities.liveMigration). */
+/**
+ * Progress of a live migration in bytes (Nova's migration memory_total/processed/remaining and
+ * disk_total/processed/remaining, shown by os-migrations and server migrations). Disk figures are 0 when no disk
+ * is copied (shared instances path, or a migration that has not started copying yet).
+ */
+export interface LiveMigrationProgress {
+  readonly memoryTotal: number
+  readonly memoryProcessed: number
+  readonly memoryRemaining: number
+  readonly diskTotal: number
+  readonly diskProcessed: number
+  readonly diskRemaining: number
+}
+
+/**
+ * What the destination's check found (Nova's check_can_live_migrate_destination → migrate_data). It travels to the
+ * source through the conductor, so it is plain JSON.
+ */
+export interface LiveMigrationDestinationCheck {
+  /** The destination's host name. */
+  readonly host: string
+  /**
+   * Name of a marker the destination left in its instances path: the source looks for it in its own instances path
+   * to learn whether the two share it (Nova's check_instance_shared_storage file).
+   */
+  readonly sharedStorageMarker: string
+  /** Free local disk of the destination in MiB, for the source's block-migration check; absent when unknown. */
+  readonly diskAvailableMb?: number
+  /** The caller's block_migration: true, false, or 'auto' (the source decides from the storage). */
+  readonly blockMigration: boolean | 'auto'
+  /** disk_over_commit (API before 2.25): a block migration may take more than diskAvailableMb. */
+  readonly diskOverCommit: boolean
+}
+
+/** The settled decision (the source's check): what both sides do from then on. Plain JSON. */
+export interface LiveMigrationPlan {
+  /** The guest's local disks are copied to the destination along with its memory. */
+  readonly blockMigration: boolean
+  /**
+   * Source and destination share the instances path: the destination must not create the guest's disks (they are
+   * there) and the source must not delete them after the migration.
+   */
+  readonly sharedInstancePath: boolean
+}
+
+/** Where a live migration goes and how (Nova's migrate_data, as named fields). Plain JSON. */
+export interface LiveMigrationRequest {
+  readonly destinationHost: string
+  /** Driver-specific address of the destination's listener, as preLiveMigration returned it. */
+  readonly destinationUri: string
+  readonly plan: LiveMigrationPlan
+}
+
+/** How the compute manager follows and steers a running liveMigration. */
+export interface LiveMigrationControl {
+  /**
+   * Aborted by the operator's DELETE of the migration (Nova's live_migration_abort): the driver cancels the
+   * transfer; the guest keeps running on the source as it was, and liveMigration rejects with LiveMigrationAborted.
+   */
+  readonly signal: AbortSignal
+  /**
+   * Called with fresh figures whenever the driver has them (at least once, after the transfer started). The
+   * driver does not wait for it; the manager throttles what it writes to the migration record.
+   */
+  readonly onProgress: (progress: LiveMigrationProgress) => void
+}
+
+/**
+ * Optional: os-migrateLive (capabilities.liveMigration). The compute manager calls, in this order, on the two
+ * hosts (src = the instance's host, dst = the target):
+ *   1. dst checkCanLiveMigrateDestination → 2. src checkCanLiveMigrateSource → 3. dst
+ *   cleanupLiveMigrationDestinationCheck (always, whatever 2 gave) → 4. dst preLiveMigration → 5. src
+ *   liveMigration (meanwhile src forceCompleteLiveMigration and the abort signal) → on success 6. src
+ *   postLiveMigrationAtSource and 7. dst postLiveMigrationAtDestination; when 4 or 5 fail (or are aborted):
+ *   dst rollbackLiveMigrationAtDestination, and the guest stays on the source as it was.
+ * Only RUNNING or PAUSED guests are migrated. All data crossing between the hosts is plain JSON (it goes over the
+ * bus). Errors for the API: MigrationPreCheckError, InvalidSharedStorage, InvalidLocalStorage (steps 1–2).
+ */
 export interface LiveMigrationCapable {
-  /** On the destination: prepare to receive the guest; returns the URI the source sends to. */
-  preLiveMigration(instance: InstanceSpec, blockMigration: boolean): Promise<{ readonly uri: string }>
-  /** On the source: moves the running guest; resolves when it runs on the destination and is gone here. */
-  liveMigration(guest: GuestRef, request: LiveMigrationRequest, signal: AbortSignal): Promise<void>
-  /** On the destination after success: the guest is now this host's. */
-  postLiveMigrationAtDestination(guest: GuestRef): Promise<void>
-  /** On the destination after failure: removes what preLiveMigration created. */
-  rollbackLiveMigrationAtDestination(guest: GuestRef): Promise<void>
+  /**
+   * On the destination: can this host take the guest (hypervisor, CPU, free disk for a block migration unless
+   * diskOverCommit)? Leaves a marker in its instances path for the source's shared-storage test (removed by
+   * cleanupLiveMigrationDestinationCheck). MigrationPreCheckError when it cannot.
+   */
+  checkCanLiveMigrateDestination(
+    instance: InstanceSpec,
+    options: { readonly blockMigration: boolean | 'auto'; readonly diskOverCommit: boolean },
+  ): Promise<LiveMigrationDestinationCheck>
+  /**
+   * On the source: settles the plan. sharedInstancePath = the destination's marker is visible here; blockMigration
+   * 'auto' → !sharedInstancePath. InvalidSharedStorage when blockMigration is false but the path is not shared;
+   * InvalidLocalStorage when it is true but the path is shared; MigrationPreCheckError when a block migration's
+   * disks do not fit diskAvailableMb (unless diskOverCommit); GuestNotFound for an unknown guest;
+   * GuestInvalidState unless RUNNING or PAUSED.
+   */
+  checkCanLiveMigrateSource(
+    guest: GuestRef,
+    destination: LiveMigrationDestinationCheck,
+  ): Promise<LiveMigrationPlan>
+  /** On the destination after the source's check, whatever its outcome: removes the marker. Idempotent. */
+  cleanupLiveMigrationDestinationCheck(destination: LiveMigrationDestinationCheck): Promise<void>
+  /**
+   * On the destination: prepares to receive the guest: its instance directory, its disks unless the path is
+   * shared (empty targets for a block migration, backed by the image from `request.image` where the driver needs
+   * a base), and a listener, e.g. an incoming guest not yet running. Returns the URI the source sends to.
+   * Not listed by listInstanceUuids until postLiveMigrationAtDestination.
+   */
+  preLiveMigration(request: SpawnRequest, plan: LiveMigrationPlan): Promise<{ readonly uri: string }>
+  /**
+   * On the source: moves the running (or paused) guest's memory, and its disks for a block migration, to the
+   * destination, reporting progress. Resolves once the destination holds the whole guest and it no longer runs
+   * here (what is left here — process, files — goes in postLiveMigrationAtSource). Rejects with
+   * LiveMigrationAborted when `control.signal` aborts, with any other error when the transfer fails; in both cases
+   * the guest still runs here in its earlier power state (a force-complete pause is undone).
+   */
+  liveMigration(guest: GuestRef, request: LiveMigrationRequest, control: LiveMigrationControl): Promise<void>
+  /**
+   * On the source while liveMigration runs (Nova's live_migration_force_complete): makes the migration converge
+   * now, e.g. by pausing the guest's vCPUs so no memory gets dirty (QEMU); the guest runs again on the destination.
+   * GuestInvalidState when no live migration of the guest is in progress here.
+   */
+  forceCompleteLiveMigration(guest: GuestRef): Promise<void>
+  /**
+   * On the source after success: removes what is left of the guest here (stopped process, sockets; its disks and
+   * instance directory unless plan.sharedInstancePath). Afterwards the guest is not listed here. Idempotent.
+   */
+  postLiveMigrationAtSource(guest: GuestRef, plan: LiveMigrationPlan): Promise<void>
+  /**
+   * On the destination after success: the guest is this host's, listed, RUNNING — or PAUSED when `paused` (it
+   * was paused before the migration started).
+   */
+  postLiveMigrationAtDestination(
+    guest: GuestRef,
+    options: { readonly plan: LiveMigrationPlan; readonly paused: boolean },
+  ): Promise<void>
+  /**
+   * On the destination after a failed or aborted migration: removes what preLiveMigration created (the listener;
+   * the disks unless plan.sharedInstancePath). Idempotent, also when preLiveMigration never ran.
+   */
+  rollbackLiveMigrationAtDestination(guest: GuestRef, plan: LiveMigrationPlan): Promise<void>
 }
 
 export const supportsSnapshot = (d: HypervisorDriver): d is HypervisorDriver & SnapshotCapable =>
@@ -325,7 +447,8 @@ export const supportsSnapshot = (d: HypervisorDriver): d is HypervisorDriver & S
 export const supportsLiveMigration = (d: HypervisorDriver): d is HypervisorDriver & LiveMigrationCapable =>
   d.capabilities.liveMigration &&
   typeof (d as Partial<LiveMigrationCapable>).liveMigration === 'function' &&
-  typeof (d as Partial<LiveMigrationCapable>).preLiveMigration === 'function'
+  typeof (d as Partial<LiveMigrationCapable>).preLiveMigration === 'function' &&
+  typeof (d as Partial<LiveMigrationCapable>).checkCanLiveMigrateSource === 'function'
 
 export const supportsSetAdminPassword = (d: HypervisorDriver): d is HypervisorDriver & AdminPasswordCapable =>
   d.capabilities.setAdminPassword &&

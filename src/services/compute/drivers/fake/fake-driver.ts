@@ -12,12 +12,19 @@ import type {
   HostUptimeCapable,
   HypervisorDriver,
   InstanceDiagnostics,
+  InstanceSpec,
+  LiveMigrationCapable,
+  LiveMigrationControl,
+  LiveMigrationDestinationCheck,
+  LiveMigrationPlan,
+  LiveMigrationRequest,
   SnapshotCapable,
   SnapshotImage,
   SpawnRequest,
 } from '../../driver/driver.js'
 import { GuestExists, GuestInvalidState, GuestNotFound, SpawnFailed } from '../../driver/errors.js'
 import { PowerState, powerStateName } from '../../driver/power-state.js'
+import { FakeLiveMigrations, newFakeGuest, type FakeGuest } from './fake-live-migration.js'
 
 export interface FakeDriverOptions {
   /** The compute node name (default: the host given to initHost). */
@@ -33,6 +40,10 @@ export interface FakeDriverOptions {
   readonly failSpawns?: number
   /** Spawns of instances whose name or display name matches fail. */
   readonly failSpawnPattern?: RegExp
+  /** How long a live migration's transfer takes (progress is reported every 20 ms of it). */
+  readonly liveMigrationDurationMs?: number
+  /** Label of the instances path: two fake hosts with the same label share storage (default: one per host). */
+  readonly instancesPath?: string
   readonly capabilities?: Partial<DriverCapabilities>
 }
 
@@ -50,19 +61,8 @@ export type FakeOperation =
   | 'snapshot'
   | 'setAdminPassword'
   | 'triggerCrashDump'
-
-interface FakeGuest {
-  readonly uuid: string
-  readonly name: string
-  state: PowerState
-  readonly vcpus: number
-  readonly memoryMb: number
-  readonly diskGb: number
-  readonly console: string[]
-  boots: number
-  adminPassword?: string
-  crashDumps: number
-}
+  | 'liveMigration'
+  | 'preLiveMigration'
 
 /** Nova's fake driver capabilities: everything a test may ask of a host, and snapshots. */
 export const FAKE_CAPABILITIES: DriverCapabilities = {
@@ -82,6 +82,7 @@ export const FAKE_CAPABILITIES: DriverCapabilities = {
   supportsRemoteManagedPorts: true,
   imageTypes: ['aki', 'ami', 'ari', 'iso', 'qcow2', 'raw'],
   snapshot: true,
+  liveMigration: true,
   setAdminPassword: true,
   triggerCrashDump: true,
   instanceDiagnostics: true,
@@ -119,7 +120,8 @@ export class FakeDriver
     AdminPasswordCapable,
     CrashDumpCapable,
     DiagnosticsCapable,
-    HostUptimeCapable
+    HostUptimeCapable,
+    LiveMigrationCapable
 {
   readonly type = 'fake'
   readonly capabilities: DriverCapabilities
@@ -131,12 +133,30 @@ export class FakeDriver
   readonly #failures = new Map<FakeOperation, Error[]>()
   #spawnsToFail: number
   #nodename: string | undefined
+  readonly #live: FakeLiveMigrations
 
   constructor(options: FakeDriverOptions) {
     this.#options = options
     this.capabilities = { ...FAKE_CAPABILITIES, ...options.capabilities }
     this.#spawnsToFail = options.failSpawns ?? 0
     this.#nodename = options.nodename
+    const guests = this.#guests
+    this.#live = new FakeLiveMigrations(
+      {
+        host: () => this.#nodename ?? 'fake-mini',
+        get: (uuid) => guests.get(uuid),
+        put: (guest) => void guests.set(guest.uuid, guest),
+        remove: (uuid) => void (guests.delete(uuid), this.#rescued.delete(uuid)),
+        freeDiskMb: () => (options.localGb - [...guests.values()].reduce((a, g) => a + g.diskGb, 0)) * 1024,
+        injected: (operation) => this.#injected(operation),
+      },
+      {
+        ...(options.liveMigrationDurationMs === undefined
+          ? {}
+          : { durationMs: options.liveMigrationDurationMs }),
+        ...(options.instancesPath === undefined ? {} : { instancesPath: options.instancesPath }),
+      },
+    )
   }
 
   /** Makes the next call of `operation` reject with `error` (a SpawnFailed-like error by default); stackable. */
@@ -206,19 +226,8 @@ export class FakeDriver
     if ((this.#options.spawnDelayMs ?? 0) > 0) await sleep(this.#options.spawnDelayMs)
     if (this.#guests.has(instance.uuid)) throw new GuestExists(instance.name)
     const on = request.powerOn ?? true
-    const f = instance.flavor
-    this.#guests.set(instance.uuid, {
-      uuid: instance.uuid,
-      name: instance.name,
-      state: on ? PowerState.RUNNING : PowerState.SHUTDOWN,
-      vcpus: f.vcpus,
-      memoryMb: f.memoryMb,
-      diskGb: f.rootGb + f.ephemeralGb + Math.ceil(f.swapMb / 1024),
-      console: ['FAKE CONSOLE OUTPUT', `[fake] ${instance.name} (${instance.uuid}) created`],
-      boots: 0,
-      crashDumps: 0,
-      ...(request.adminPassword === undefined ? {} : { adminPassword: request.adminPassword }),
-    })
+    const state = on ? PowerState.RUNNING : PowerState.SHUTDOWN
+    this.#guests.set(instance.uuid, newFakeGuest(instance, state, request.adminPassword))
     if (on) this.#boot(this.#guests.get(instance.uuid)!)
   }
 
@@ -474,5 +483,56 @@ export class FakeDriver
     g.state = PowerState.RUNNING
     g.console.push(`[fake] ${g.name}: unrescued`)
     this.#boot(g)
+  }
+
+  // ---- live migration (fake-live-migration.ts) ----
+
+  checkCanLiveMigrateDestination(
+    instance: InstanceSpec,
+    options: { readonly blockMigration: boolean | 'auto'; readonly diskOverCommit: boolean },
+  ): Promise<LiveMigrationDestinationCheck> {
+    return this.#live.checkCanLiveMigrateDestination(instance, options)
+  }
+
+  checkCanLiveMigrateSource(
+    guest: GuestRef,
+    dest: LiveMigrationDestinationCheck,
+  ): Promise<LiveMigrationPlan> {
+    return this.#live.checkCanLiveMigrateSource(guest, dest)
+  }
+
+  cleanupLiveMigrationDestinationCheck(dest: LiveMigrationDestinationCheck): Promise<void> {
+    return this.#live.cleanupLiveMigrationDestinationCheck(dest)
+  }
+
+  preLiveMigration(request: SpawnRequest, plan: LiveMigrationPlan): Promise<{ readonly uri: string }> {
+    return this.#live.preLiveMigration(request, plan)
+  }
+
+  liveMigration(
+    guest: GuestRef,
+    request: LiveMigrationRequest,
+    control: LiveMigrationControl,
+  ): Promise<void> {
+    return this.#live.liveMigration(guest, request, control)
+  }
+
+  forceCompleteLiveMigration(guest: GuestRef): Promise<void> {
+    return this.#live.forceCompleteLiveMigration(guest)
+  }
+
+  postLiveMigrationAtSource(guest: GuestRef, plan: LiveMigrationPlan): Promise<void> {
+    return this.#live.postLiveMigrationAtSource(guest, plan)
+  }
+
+  postLiveMigrationAtDestination(
+    guest: GuestRef,
+    options: { readonly plan: LiveMigrationPlan; readonly paused: boolean },
+  ): Promise<void> {
+    return this.#live.postLiveMigrationAtDestination(guest, options)
+  }
+
+  rollbackLiveMigrationAtDestination(guest: GuestRef, plan: LiveMigrationPlan): Promise<void> {
+    return this.#live.rollbackLiveMigrationAtDestination(guest, plan)
   }
 }

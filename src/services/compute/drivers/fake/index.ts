@@ -13,6 +13,8 @@ export function fakeDriverFromConfig(config: NovaConfig): FakeDriver {
     spawnDelayMs: f.spawn_delay_ms,
     snapshotDelayMs: f.snapshot_delay_ms,
     failSpawns: f.fail_spawns,
+    liveMigrationDurationMs: f.live_migration_duration_ms,
+    ...(f.instances_path === undefined ? {} : { instancesPath: f.instances_path }),
     ...(f.nodename === undefined ? {} : { nodename: f.nodename }),
     ...(f.fail_spawn_name_pattern === undefined
       ? {}
