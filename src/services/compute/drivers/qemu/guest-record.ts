@@ -7,6 +7,11 @@ import type { QemuLaunchSpec } from './argv.js'
 export interface GuestRecord {
   readonly uuid: string
   readonly name: string
+  /**
+   * The compute host (node) whose guest it is. Two hosts may share an instances path (live migration with shared
+   * storage): each adopts only its own guests. Absent in records written before it existed: adopted by any.
+   */
+  readonly host?: string
   readonly flavor: GuestFlavor
   readonly machineType?: string
   readonly diskBus?: string

@@ -116,10 +116,10 @@ export class QemuGuests {
     return suspended ? PowerState.SUSPENDED : PowerState.SHUTDOWN
   }
 
-  /** Starts the guest's QEMU (from its saved state when `incoming`) and waits until it runs. */
-  async start(guest: Guest, incoming?: string): Promise<void> {
+  /** The guest's QEMU command line, from its record and paths (`incoming`: a saved state file to start from). */
+  argvOf(guest: Guest, incoming?: string): string[] {
     const { record, paths } = guest
-    const argv = buildQemuArgv({
+    return buildQemuArgv({
       uuid: record.uuid,
       name: record.name,
       vcpus: record.flavor.vcpus,
@@ -131,12 +131,16 @@ export class QemuGuests {
       ...(record.kernel === undefined ? {} : { kernel: record.kernel }),
       ...(incoming === undefined ? {} : { incomingStateFile: incoming }),
     })
-    await rm(paths.qmp, { force: true })
+  }
+
+  /** Launches QEMU with `argv` for the guest (its pid and monitor set once QMP answers), without waiting further. */
+  async launch(guest: Guest, argv: readonly string[]): Promise<QmpClient> {
+    await rm(guest.paths.qmp, { force: true })
     const { pid, qmp } = await launchQemu({
       binary: this.qemu,
       argv,
-      logFile: path.join(paths.dir, QEMU_LOG_FILE),
-      qmpSocket: paths.qmp,
+      logFile: path.join(guest.paths.dir, QEMU_LOG_FILE),
+      qmpSocket: guest.paths.qmp,
       timeoutMs: this.launchTimeoutMs,
     })
     guest.pid = pid
@@ -144,6 +148,12 @@ export class QemuGuests {
     qmp.once('close', () => {
       if (guest.qmp === qmp) guest.qmp = undefined
     })
+    return qmp
+  }
+
+  /** Starts the guest's QEMU (from its saved state when `incoming`) and waits until it runs. */
+  async start(guest: Guest, incoming?: string): Promise<void> {
+    const qmp = await this.launch(guest, this.argvOf(guest, incoming))
     // An incoming guest takes the run state it was saved in (paused, as suspend stops it first): resume it.
     const deadline = Date.now() + 120_000
     for (let status = await this.runState(guest); status !== 'running'; status = await this.runState(guest)) {

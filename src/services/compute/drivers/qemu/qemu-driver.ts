@@ -19,23 +19,11 @@ import {
 import { GuestExists, GuestInvalidState, SpawnFailed } from '../../driver/errors.js'
 import { PowerState, powerStateName } from '../../driver/power-state.js'
 import { chooseAccelerator, probeHost } from './accel.js'
-import {
-  DEFAULT_KERNEL_CMDLINE,
-  guestPaths,
-  MAX_SOCKET_PATH,
-  shellQuote,
-  type Accelerator,
-  type GuestPaths,
-} from './argv.js'
+import { guestPaths, MAX_SOCKET_PATH, shellQuote, type Accelerator, type GuestPaths } from './argv.js'
 import { isQemuAlive, readPidfile, waitForExit } from './guest-process.js'
-import {
-  readGuestRecord,
-  RECORD_FILE,
-  SUSPENDED_STATE_FILE,
-  writeGuestRecord,
-  type GuestRecord,
-} from './guest-record.js'
-import { ImageCache, qemuImgInfo, type ImageFetcher } from './image-cache.js'
+import { readGuestRecord, RECORD_FILE, SUSPENDED_STATE_FILE, type GuestRecord } from './guest-record.js'
+import { createGuestFiles } from './guest-files.js'
+import { ImageCache, type ImageFetcher } from './image-cache.js'
 import { ageImageCache } from './image-cache-manager.js'
 import { QemuGuests, type Guest } from './guests.js'
 
@@ -127,6 +115,8 @@ export class QemuDriver implements HypervisorDriver {
       const paths = this.pathsOf(entry.name)
       const record = await readGuestRecord(path.join(paths.dir, RECORD_FILE))
       if (record === undefined || record.uuid !== entry.name) continue
+      // Another host's guest in a shared instances path.
+      if (record.host !== undefined && record.host !== this.#nodename) continue
       const pid = await readPidfile(paths.pidfile)
       const alive = pid !== undefined && (await isQemuAlive(pid, record.uuid))
       this.#g.add({ record, paths, pid: alive ? pid : undefined, qmp: undefined })
@@ -169,43 +159,14 @@ export class QemuDriver implements HypervisorDriver {
         throw error.code === 'EEXIST' ? new GuestExists(instance.name) : error
       })
       try {
-        const props = image.properties
-        if (image.id === undefined) throw new Error('the image has no id')
-        const base = await this.#cache.ensure(image.id)
-        const kernelId = props.kernel_id
-        const ramdiskId = props.ramdisk_id
-        const kernel =
-          kernelId === undefined
-            ? undefined
-            : {
-                kernel: await this.#cache.ensure(kernelId),
-                ...(ramdiskId === undefined ? {} : { initrd: await this.#cache.ensure(ramdiskId) }),
-                cmdline: props.os_command_line ?? DEFAULT_KERNEL_CMDLINE,
-              }
-        const info = await qemuImgInfo(this.#qemuImg, base)
-        const format = image.diskFormat === 'qcow2' ? 'qcow2' : info.format === 'qcow2' ? 'qcow2' : 'raw'
-        const size = Math.max(instance.flavor.rootGb * 1024 ** 3, info.virtualSize)
-        await run(this.#qemuImg, [
-          'create',
-          '-q',
-          '-f',
-          'qcow2',
-          '-b',
-          base,
-          '-F',
-          format,
-          paths.disk,
-          String(size),
-        ])
-        const record: GuestRecord = {
-          uuid: instance.uuid,
-          name: instance.name,
-          flavor: instance.flavor,
-          ...(props.hw_machine_type === undefined ? {} : { machineType: props.hw_machine_type }),
-          ...(props.hw_disk_bus === undefined ? {} : { diskBus: props.hw_disk_bus }),
-          ...(kernel === undefined ? {} : { kernel }),
-        }
-        await writeGuestRecord(path.join(paths.dir, RECORD_FILE), record)
+        const record = await createGuestFiles({
+          instance,
+          image,
+          paths,
+          cache: this.#cache,
+          qemuImg: this.#qemuImg,
+          host: this.#nodename,
+        })
         const guest: Guest = { record, paths, pid: undefined, qmp: undefined }
         if (request.powerOn ?? true) await this.#g.start(guest)
         this.#g.add(guest)

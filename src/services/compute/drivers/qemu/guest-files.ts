@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import type { ImageMeta, InstanceSpec } from '../../driver/driver.js'
+import { DEFAULT_KERNEL_CMDLINE, type GuestPaths } from './argv.js'
+import { RECORD_FILE, writeGuestRecord, type GuestRecord } from './guest-record.js'
+import { qemuImgInfo, type ImageCache } from './image-cache.js'
+
+const run = promisify(execFile)
+
+/**
+ * Creates a new guest's files in its (existing, empty) directory: the root disk as a qcow2 overlay on the cached
+ * image (at least the flavor's root_gb), the kernel and ramdisk in the cache for kernel boot, and the record
+ * (guest.json) naming the host whose guest it is. Used by spawn, and by a block migration's destination, which
+ * must build the same guest (same devices, same disk size) as the source's spawn did.
+ */
+export async function createGuestFiles(options: {
+  readonly instance: InstanceSpec
+  readonly image: ImageMeta
+  readonly paths: GuestPaths
+  readonly cache: ImageCache
+  readonly qemuImg: string
+  readonly host: string | undefined
+}): Promise<GuestRecord> {
+  const { instance, image, paths, cache } = options
+  const props = image.properties
+  if (image.id === undefined) throw new Error('the image has no id')
+  const base = await cache.ensure(image.id)
+  const kernelId = props.kernel_id
+  const ramdiskId = props.ramdisk_id
+  const kernel =
+    kernelId === undefined
+      ? undefined
+      : {
+          kernel: await cache.ensure(kernelId),
+          ...(ramdiskId === undefined ? {} : { initrd: await cache.ensure(ramdiskId) }),
+          cmdline: props.os_command_line ?? DEFAULT_KERNEL_CMDLINE,
+        }
+  const info = await qemuImgInfo(options.qemuImg, base)
+  const format = image.diskFormat === 'qcow2' ? 'qcow2' : info.format === 'qcow2' ? 'qcow2' : 'raw'
+  const size = Math.max(instance.flavor.rootGb * 1024 ** 3, info.virtualSize)
+  await run(options.qemuImg, [
+    'create',
+    '-q',
+    '-f',
+    'qcow2',
+    '-b',
+    base,
+    '-F',
+    format,
+    paths.disk,
+    String(size),
+  ])
+  const record: GuestRecord = {
+    uuid: instance.uuid,
+    name: instance.name,
+    ...(options.host === undefined ? {} : { host: options.host }),
+    flavor: instance.flavor,
+    ...(props.hw_machine_type === undefined ? {} : { machineType: props.hw_machine_type }),
+    ...(props.hw_disk_bus === undefined ? {} : { diskBus: props.hw_disk_bus }),
+    ...(kernel === undefined ? {} : { kernel }),
+  }
+  await writeGuestRecord(path.join(paths.dir, RECORD_FILE), record)
+  return record
+}
