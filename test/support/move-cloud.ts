@@ -1,4 +1,5 @@
 // The build cloud with what the move actions need: the conductor's migrations, computes with the image service.
+import { createServicesRepository } from '../../src/db/index.js'
 import { createMovesRepository } from '../../src/db/repositories/migrations.js'
 import { createComputeService, resourceTrackerSettings } from '../../src/services/compute/index.js'
 import { FakeDriver } from '../../src/services/compute/drivers/fake/fake-driver.js'
@@ -23,6 +24,8 @@ export async function startMoveCloud(options: MoveCloudOptions = {}): Promise<Bu
     servers: (c) => ({
       moves: createMovesRepository(c.mainDb),
       allowResizeToSameHost: c.config.DEFAULT.allow_resize_to_same_host,
+      services: createServicesRepository(c.mainDb),
+      serviceDownTimeS: 60,
       imageWriter: (token: string) => c.images(token),
       imageLinkBase: c.imageUrl,
       ...(options.quota === undefined ? {} : { quota: { mainDb: c.mainDb, defaults: options.quota } }),

@@ -21,6 +21,7 @@ import { ComputeManager } from './manager.js'
 import { moveOperationEndpoints, type MoveOperationDeps } from './operations/index.js'
 import { offloadOverdueShelved } from './operations/shelve-snapshot.js'
 import { healAllocations, initInstances, syncPowerStates, type RecoveryDeps } from './recovery.js'
+import { destroyEvacuatedInstances } from './evacuated.js'
 import { ResourceTracker, type ResourceTrackerSettings } from './resource-tracker.js'
 import { supportEndpoints } from './support-ops.js'
 
@@ -201,6 +202,9 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
       await tracker
         .update(ctx)
         .catch((error: unknown) => logger.error({ err: error }, 'the first resource update failed'))
+      await destroyEvacuatedInstances(recovery, ctx).catch((error: unknown) =>
+        logger.error({ err: error }, 'the clean-up after evacuated instances failed'),
+      )
       await healAllocations(recovery, ctx).catch((error: unknown) =>
         logger.error({ err: error }, 'healing the allocations failed'),
       )
@@ -217,6 +221,7 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
     async recover(ctx) {
       await initInstances(recovery, ctx)
       await tracker.update(ctx)
+      await destroyEvacuatedInstances(recovery, ctx)
       await healAllocations(recovery, ctx)
     },
     start: () => service.start(),

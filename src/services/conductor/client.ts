@@ -52,8 +52,14 @@ export const CONDUCTOR_RPC_HISTORY: RpcVersionHistory = [
       'moves: migrate_server (call: resize / cold migration), unshelve_instance (cast); migration_get, ' +
       'migration_update and instance_save (flavors, system metadata, rebuild fields) for nova-compute',
   },
+  {
+    version: '1.6',
+    change:
+      'evacuate: rebuild_instance (cast: the instance rebuilt on another host), evacuations_from_host (call: ' +
+      "the source nova-compute's clean-up at start)",
+  },
 ]
-export const CONDUCTOR_RPC_VERSION = '1.5'
+export const CONDUCTOR_RPC_VERSION = '1.6'
 
 /** A migrations row as it crosses the bus (times as ISO strings). */
 export interface MigrationView {
@@ -84,6 +90,30 @@ export interface MigrateServerRequest {
   readonly flavor_id: number
   readonly migration_type: 'resize' | 'migration'
   readonly clean_shutdown?: boolean
+}
+
+/** rebuild_instance's arguments for an evacuation (Nova's ComputeTaskManager.rebuild_instance, recreate). */
+export interface EvacuateRequest {
+  readonly instance_uuid: string
+  /** The `evacuation` migration the API recorded (`accepted`). */
+  readonly migration_id: number
+  /** The instance's RequestSpec with the source in ignore_hosts (and a requested host in force_hosts). */
+  readonly request_spec: Record<string, unknown>
+  /** A forced destination: the scheduler is not asked. */
+  readonly host?: string
+  readonly admin_password?: string | null
+  /** Before 2.14: the caller says the disks are on shared storage. */
+  readonly on_shared_storage?: boolean | null
+  /** `stopped` from 2.95: the evacuated server ends stopped. */
+  readonly target_state?: string
+}
+
+/** An evacuation from a host, for that host's clean-up when it comes back. */
+export interface EvacuationView {
+  readonly migration: MigrationView
+  /** The instance's id (it names the guest); null when the instance is gone for good. */
+  readonly instance_id: number | null
+  readonly instance_deleted: boolean
 }
 
 /** Changes nova-compute saves on an instance beyond instance_update: flavors, system metadata, rebuild fields. */
@@ -307,6 +337,16 @@ export class ConductorClient implements ServiceRegistry {
       { migration_id: id, changes },
       { version: '1.5' },
     )
+  }
+
+  /** Evacuate (a cast): schedules (or claims the forced host), casts rebuild_instance there. Needs 1.6. */
+  async rebuildInstance(ctx: RequestContext, request: EvacuateRequest): Promise<void> {
+    await this.#rpc.cast(ctx, 'rebuild_instance', { ...request }, { version: '1.6' })
+  }
+
+  /** The evacuations from `host` still accepted, pre-migrating or done (Nova's query at init_host). Needs 1.6. */
+  async evacuationsFromHost(ctx: RequestContext, host: string): Promise<EvacuationView[]> {
+    return await this.#rpc.call<EvacuationView[]>(ctx, 'evacuations_from_host', { host }, { version: '1.6' })
   }
 
   /** instance_update plus flavors and system metadata (Nova's instance.save of a move). Needs 1.5. */

@@ -28,9 +28,9 @@ export function migrationView(record: MigrationRecord): MigrationView {
   }
 }
 
-type MoveDeps = ConductorBuildDeps & { readonly moves: MovesRepository }
+export type MoveDeps = ConductorBuildDeps & { readonly moves: MovesRepository }
 
-function moveDeps(deps: Pick<ConductorDeps, 'build'>): MoveDeps {
+export function moveDeps(deps: Pick<ConductorDeps, 'build'>): MoveDeps {
   const build = deps.build
   if (build?.moves === undefined) throw new Invalid('this conductor was started without the move operations')
   return build as MoveDeps
@@ -40,7 +40,7 @@ const errorText = (error: unknown): string =>
   error instanceof Error ? (error.stack ?? error.message) : String(error)
 
 /** Runs `fn` as the conductor event `event` of the request's instance action. */
-async function withEvent<T>(
+export async function withEvent<T>(
   deps: MoveDeps,
   ctx: RequestContext,
   uuid: string,

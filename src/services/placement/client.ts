@@ -179,9 +179,15 @@ export class PlacementClient {
 
   /**
    * Nova's move_allocations: in one POST /allocations, `target` gets `source`'s allocations (replacing its own)
-   * and `source` is emptied. False when `source` had none; 'conflict' retried up to 3 times.
+   * and `source` is emptied. False when `source` had none; 'conflict' retried up to 3 times. `keepTarget`: the
+   * target keeps its own allocations besides (an evacuated instance holds its source and its destination).
    */
-  async moveAllocations(source: string, target: string, targetType = 'INSTANCE'): Promise<boolean> {
+  async moveAllocations(
+    source: string,
+    target: string,
+    targetType = 'INSTANCE',
+    keepTarget = false,
+  ): Promise<boolean> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const from = await this.allocationsOf(source)
       if (Object.keys(from.allocations).length === 0) return false
@@ -190,7 +196,10 @@ export class PlacementClient {
       const res = await this.#call('POST', '/allocations', {
         [target]: {
           allocations: Object.fromEntries(
-            Object.entries(from.allocations).map(([rp, a]) => [rp, { resources: a.resources }]),
+            Object.entries({ ...(keepTarget ? to.allocations : {}), ...from.allocations }).map(([rp, a]) => [
+              rp,
+              { resources: a.resources },
+            ]),
           ),
           ...owner,
           consumer_generation: to.consumer_generation ?? null,

@@ -1,6 +1,6 @@
 import type { Clock } from '../../../common/clock.js'
 import type { Logger } from '../../../common/logger.js'
-import type { Database } from '../../../db/index.js'
+import { createServicesRepository, type Database, type ServicesRepository } from '../../../db/index.js'
 import {
   createInstanceActionsRepository,
   type InstanceActionsRepository,
@@ -46,6 +46,10 @@ export interface ServerDeps {
   readonly moves?: MovesRepository
   /** `[DEFAULT] allow_resize_to_same_host`. */
   readonly allowResizeToSameHost?: boolean
+  /** The cell's services (evacuate needs the source's nova-compute down); undefined: evacuate is 501. */
+  readonly services?: ServicesRepository
+  /** `[DEFAULT] service_down_time` (default 60 s). */
+  readonly serviceDownTimeS?: number
   /** The image service with the caller's token, for createImage and shelve snapshots; undefined: none. */
   readonly imageWriter?: (token: string) => ImageClient
   /** Where the image service's images are, for createImage's Location header (before 2.45). */
@@ -86,6 +90,8 @@ export function createServerDeps(env: ComputeApiEnv): ServerDeps {
     imageLinkBase: imageUrl,
     moves: createMovesRepository(env.mainDb),
     allowResizeToSameHost: env.config.DEFAULT.allow_resize_to_same_host,
+    services: createServicesRepository(env.mainDb),
+    serviceDownTimeS: env.config.DEFAULT.service_down_time,
     enableInstancePassword:
       (env.config.api as { enable_instance_password?: boolean }).enable_instance_password ?? true,
     clock: env.clock,

@@ -1,6 +1,7 @@
 import type { RpcEndpoints } from '../../../bus/index.js'
 import { Invalid } from '../../../common/errors/index.js'
 import type { MoveOperationDeps } from './common.js'
+import { evacuateInstance, type EvacuateArgs } from './evacuate.js'
 import {
   rebuildInstance,
   rescueInstance,
@@ -56,6 +57,11 @@ export function moveOperationEndpoints(deps: MoveOperationDeps): RpcEndpoints {
     rebuild_instance: async (ctx, args) => {
       uuidOf('rebuild_instance', args)
       if (typeof args.image_ref !== 'string') throw new Invalid('rebuild_instance needs an image_ref')
+      if (args.recreate === true) {
+        if (typeof args.migration_id !== 'number' || typeof args.node !== 'string')
+          throw new Invalid('rebuild_instance (recreate) needs a migration_id and a node')
+        return await later(() => evacuateInstance(deps, ctx, args as unknown as EvacuateArgs))
+      }
       return await later(() => rebuildInstance(deps, ctx, args as unknown as RebuildArgs))
     },
     prep_resize: async (ctx, args) =>

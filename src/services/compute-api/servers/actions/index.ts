@@ -32,6 +32,7 @@ import type { ServerDeps } from '../deps.js'
 import { stateConflict } from './guards.js'
 import { adminActions } from './admin.js'
 import { deferredDeleteActions } from './deferred-delete.js'
+import { evacuateActions } from './evacuate.js'
 import { guestActions } from './guest.js'
 import { lockActions } from './lock.js'
 import { pauseSuspendActions } from './pause-suspend.js'
@@ -55,6 +56,7 @@ const ACTIONS: readonly ServerAction[] = [
   ...shelveActions,
   ...rescueActions,
   ...imageActions,
+  ...evacuateActions,
 ]
 
 const REGISTRY: ReadonlyMap<string, ServerAction> = new Map(ACTIONS.map((a) => [a.key, a]))
