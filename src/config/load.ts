@@ -1,4 +1,4 @@
-import { collectValues, confFilesIn } from './collect.js'
+import { collectValues, confFilesIn, optKey } from './collect.js'
 import { REGISTRY } from './options/index.js'
 import { resolveConfig } from './resolve.js'
 import type { ConfigOverrides, NovaConfig } from './types.js'
@@ -27,6 +27,8 @@ export interface LoadedConfig {
   readonly warnings: string[]
   /** The files that were read, in the order they were read. */
   readonly sources: string[]
+  /** Whether a file or an override gave `[section] name` a value (else it has its default). */
+  isSet(section: string, name: string): boolean
 }
 
 /**
@@ -40,5 +42,6 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const sources = [...(options.configFiles ?? []), ...(options.configDirs ?? []).flatMap(confFilesIn)]
   const { given, warnings } = collectValues(REGISTRY, sources, options.overrides ?? {})
   const config = resolveConfig(REGISTRY, given) as unknown as NovaConfig
-  return { config, warnings, sources }
+  const isSet = (section: string, name: string) => (given.get(optKey(section, name))?.length ?? 0) > 0
+  return { config, warnings, sources, isSet }
 }

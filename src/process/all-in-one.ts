@@ -3,6 +3,7 @@ import type { NovaConfig } from '../config/index.js'
 import type { ProcessParts } from './build-process.js'
 import { writeClientConfig } from './client-config.js'
 import { databaseUrls } from '../db/database-urls.js'
+import { DEFAULT_IMAGE_NAME, registeredDefaultImage } from './default-image.js'
 import { identityPublicUrl } from '../services/identity/settings-from-config.js'
 
 /**
@@ -20,6 +21,7 @@ export async function announceAllInOne(
     regionName: config.identity.region_name,
   })
   const urls = databaseUrls(config)
+  const image = registeredDefaultImage(config)
   const lines = [
     '',
     'nova-ts all-in-one is running',
@@ -32,6 +34,12 @@ export async function announceAllInOne(
     `  message bus   ${parts.bus.transport}://`,
     `  database      ${urls.main.replace(/\/\/[^@/]*@/, '//****@')}`,
     `  api database  ${urls.api.replace(/\/\/[^@/]*@/, '//****@')}`,
+    `  hypervisor    ${config.DEFAULT.compute_driver}`,
+    ...(image === undefined
+      ? []
+      : [
+          `  image         ${DEFAULT_IMAGE_NAME} ${image.ami} (a real guest: --image ${DEFAULT_IMAGE_NAME} --nic none)`,
+        ]),
     '',
     'admin credentials (user admin, project admin, domain Default):',
     `  password      ${files.adminPassword}`,

@@ -1,10 +1,17 @@
 import path from 'node:path'
 import { createLogger, logDestination, type Logger } from '../common/logger.js'
-import { findDefaultConfigFiles, loadConfig, redactedConfigDump, type NovaConfig } from '../config/index.js'
+import {
+  findDefaultConfigFiles,
+  loadConfig,
+  redactedConfigDump,
+  type ConfigOverrides,
+  type NovaConfig,
+} from '../config/index.js'
 import type { Daemon } from './binaries.js'
 import { buildProcess, type ProcessParts } from './build-process.js'
 import { parseDaemonArgs } from './cli.js'
 import { ensureAdminPassword } from './client-config.js'
+import { chooseAllInOneDriver, type AllInOneDriverChoice } from './real-guests.js'
 
 export interface LaunchOptions {
   /** The name the process runs as (`nova-all`, `nova-conductor`, …). */
@@ -27,13 +34,27 @@ export async function launch(options: LaunchOptions): Promise<void> {
   let config: NovaConfig
   let warnings: readonly string[]
   let sources: readonly string[] = []
+  let notice: AllInOneDriverChoice['notice']
   try {
     const configFiles =
       args.configFiles.length > 0 ? args.configFiles : findDefaultConfigFiles('nova', options.binary)
     const overrides: Record<string, Record<string, string>> = { DEFAULT: {} }
     if (args.statePath !== undefined) overrides.DEFAULT!.state_path = args.statePath
     if (args.debug) overrides.DEFAULT!.debug = 'true'
-    ;({ config, warnings, sources } = loadConfig({ configFiles, configDirs: args.configDirs, overrides }))
+    const load = (extra: ConfigOverrides = {}) =>
+      loadConfig({
+        configFiles,
+        configDirs: args.configDirs,
+        overrides: { ...extra, ...overrides, DEFAULT: { ...extra.DEFAULT, ...overrides.DEFAULT } },
+      })
+    let loaded = load()
+    if (options.allInOne) {
+      // nova-all picks its hypervisor when nova.conf names none: real guests when the host can run them.
+      const choice = await chooseAllInOneDriver(loaded)
+      notice = choice.notice
+      if (Object.keys(choice.overrides).length > 0) loaded = load(choice.overrides)
+    }
+    ;({ config, warnings, sources } = loaded)
   } catch (error) {
     fail(options.binary, error)
   }
@@ -45,6 +66,7 @@ export async function launch(options: LaunchOptions): Promise<void> {
     destination: logDestination(config.DEFAULT.log_file, config.DEFAULT.log_dir),
   })
   for (const warning of warnings) logger.warn(warning)
+  if (notice !== undefined) logger[notice.level](notice.message)
   logger.debug({ options: redactedConfigDump(config) }, 'configuration')
 
   let parts: ProcessParts

@@ -10,9 +10,15 @@ export interface AllInOnePorts {
 
 /**
  * nova.conf text for a nova-all on 127.0.0.1 with every HTTP service on a free port of its own (tests run in
- * parallel, so no service may use its default port) and cheap password hashing.
+ * parallel, so no service may use its default port), cheap password hashing and the fake driver.
  */
-export async function allInOneConfig(options: { compute?: 'free' | 'any' } = {}): Promise<{
+export async function allInOneConfig(
+  options: {
+    compute?: 'free' | 'any'
+    /** `fake` (default) names the fake driver; `unset` leaves compute_driver to nova-all's own choice. */
+    driver?: 'fake' | 'unset'
+  } = {},
+): Promise<{
   text: string
   ports: AllInOnePorts
 }> {
@@ -26,6 +32,8 @@ export async function allInOneConfig(options: { compute?: 'free' | 'any' } = {})
     `[DEFAULT]\nmy_ip = 127.0.0.1\nosapi_compute_listen = 127.0.0.1\nosapi_compute_listen_port = ${ports.compute}\n` +
     // One host (Tempest's single-node CI): resize may stay on it.
     `allow_resize_to_same_host = true\n` +
+    // The fake driver, named: on a host with QEMU, nova-all would otherwise run real guests.
+    (options.driver === 'unset' ? '' : `compute_driver = fake.FakeDriver\n`) +
     `[identity]\nlisten = 127.0.0.1\nport = ${ports.identity}\npassword_hash_rounds = 4\n` +
     `[image]\nlisten = 127.0.0.1\nport = ${ports.image}\n` +
     `[placement]\nlisten = 127.0.0.1\nport = ${ports.placement}\n` +
