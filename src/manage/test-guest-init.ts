@@ -22,16 +22,25 @@ export const TEST_GUEST_MODULES = [
   'virtio-rng',
 ] as const
 
-/** The line the test guest prints on its serial console once up: `NOVA-TS-GUEST-READY uuid=<instance uuid>`. */
+/**
+ * The line the test guest prints on its serial console once up:
+ * `NOVA-TS-GUEST-READY uuid=<instance uuid> source=config-drive|smbios hostname=<its hostname>`.
+ */
 export const TEST_GUEST_MARKER = 'NOVA-TS-GUEST-READY'
 
 /** The kernel command line the test image is registered with (image property os_command_line). */
 export const TEST_GUEST_CMDLINE = 'console=ttyS0,115200 panic=-1 quiet'
 
+/** Where the test guest looks for its config drive when no filesystem is labelled config-2. */
+export const TEST_GUEST_CONFIG_DRIVE_CANDIDATES = ['/dev/sr0', '/dev/sr1', '/dev/vdb', '/dev/sdb', '/dev/sda']
+
 /**
  * The test guest's /init (busybox sh): mounts the pseudo filesystems, loads the modules, runs acpid so that an
- * ACPI power button press powers off, prints its instance uuid — the SMBIOS system uuid, which Nova's drivers
- * set to the instance's — and a heartbeat when the command line has `novats.hb=1`, then serves a root shell.
+ * ACPI power button press powers off, mounts its config drive (the ISO9660 filesystem labelled config-2, else
+ * the first candidate device holding openstack/latest/meta_data.json) read-only on /mnt/config, takes its uuid
+ * and hostname from meta_data.json (the uuid is its first key, the top-level hostname the last one named so), and
+ * prints them in the marker line; without a config drive the uuid is the SMBIOS system uuid, which Nova's drivers
+ * set to the instance's. Then a heartbeat when the command line has `novats.hb=1`, and a root shell.
  */
 export const TEST_GUEST_INIT = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -47,9 +56,27 @@ echo "NOVA-TS-GUEST: $(wc -l < /proc/modules) modules loaded"
 mkdir -p /var/log /var/run
 acpid -c /etc/acpi && echo "NOVA-TS-GUEST: acpid listening for the power button"
 uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null | tr 'A-F' 'a-f')
-hostname "nova-\${uuid%%-*}"
+source=smbios
+name="nova-\${uuid%%-*}"
+mkdir -p /mnt/config
+found=
+for dev in $(findfs LABEL=config-2 2>/dev/null) ${TEST_GUEST_CONFIG_DRIVE_CANDIDATES.join(' ')}; do
+  [ -b "$dev" ] || continue
+  mount -t iso9660 -o ro "$dev" /mnt/config 2>/dev/null || continue
+  if [ -f /mnt/config/openstack/latest/meta_data.json ]; then found=$dev; break; fi
+  umount /mnt/config
+done
+if [ -n "$found" ]; then
+  md=/mnt/config/openstack/latest/meta_data.json
+  u=$(sed -n 's/^{"uuid": *"\\([^"]*\\)".*/\\1/p' "$md")
+  h=$(sed -n 's/.*"hostname": *"\\([^"]*\\)".*/\\1/p' "$md")
+  echo "NOVA-TS-GUEST: config drive $found on /mnt/config"
+  [ -n "$u" ] && uuid=$u && source=config-drive
+  [ -n "$h" ] && name=\${h%%.*}
+fi
+hostname "$name"
 echo "NOVA-TS-GUEST: uptime $(cut -d' ' -f1 /proc/uptime)s"
-echo "${TEST_GUEST_MARKER} uuid=\${uuid:-unknown}"
+echo "${TEST_GUEST_MARKER} uuid=\${uuid:-unknown} source=$source hostname=$(hostname)"
 if grep -qw novats.hb=1 /proc/cmdline; then
   (n=0; while :; do n=$((n+1)); echo "NOVA-TS-HB $n uptime=$(cut -d' ' -f1 /proc/uptime)"; sleep 1; done) &
 fi

@@ -309,6 +309,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
               images,
               shelvedOffloadTimeS: config.DEFAULT.shelved_offload_time,
               shutdownTimeoutS: config.DEFAULT.shutdown_timeout,
+              forceConfigDrive: config.DEFAULT.force_config_drive,
               imageCache: imageCacheSettings(config),
             }),
           )

@@ -111,6 +111,8 @@ export interface ComputeOptions {
   readonly conductor?: ConductorClient
   readonly driver?: FakeDriver
   readonly syncPowerStateIntervalS?: number
+  /** `[DEFAULT] force_config_drive` of this compute. */
+  readonly forceConfigDrive?: boolean
 }
 
 export interface BuildCloud {
@@ -203,6 +205,7 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
       ...(o.syncPowerStateIntervalS === undefined
         ? {}
         : { syncPowerStateIntervalS: o.syncPowerStateIntervalS }),
+      ...(o.forceConfigDrive === undefined ? {} : { forceConfigDrive: o.forceConfigDrive }),
     })
   }
 

@@ -24,4 +24,12 @@ export const api = {
     default: false,
     help: 'Give instances with no networks requested the default network.',
   }),
+  dhcp_domain: strOpt({
+    default: 'novalocal',
+    help: 'Domain appended to instance hostnames in their metadata; empty for bare hostnames.',
+  }),
+  config_drive_skip_versions: strOpt({
+    default: '1.0 2007-01-19 2007-03-01 2007-08-29 2007-10-10 2007-12-15 2008-02-01 2008-09-01',
+    help: 'Space-separated EC2 metadata versions left off config drives.',
+  }),
 } as const

@@ -137,6 +137,10 @@ export const DEFAULT = {
     help: 'Template of hypervisor guest names, from the instance id.',
   }),
   force_config_drive: boolOpt({ default: false, help: 'Attach a config drive to every instance.' }),
+  mkisofs_cmd: strOpt({
+    default: 'genisoimage',
+    help: 'The program that makes ISO9660 config drives (genisoimage, or mkisofs, xorrisofs).',
+  }),
   cpu_allocation_ratio: floatOpt({
     min: 0,
     help: 'Virtual CPU to physical CPU ratio reported to placement (default: initial_cpu_allocation_ratio).',

@@ -61,6 +61,8 @@ export interface ComputeServiceOptions {
   readonly shutdownTimeoutS?: number
   /** `[DEFAULT] shelved_offload_time` (default 0: offload at once). */
   readonly shelvedOffloadTimeS?: number
+  /** `[DEFAULT] force_config_drive`: every instance built here gets a config drive. */
+  readonly forceConfigDrive?: boolean
   /** `[image_cache]`: the periodic aging of the driver's image cache (default: Nova's defaults). */
   readonly imageCache?: ImageCacheManagerSettings
 }
@@ -182,6 +184,7 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
         tracker,
         placement: options.placement,
         logger,
+        ...(options.forceConfigDrive === undefined ? {} : { forceConfigDrive: options.forceConfigDrive }),
       }).endpoints(),
       ...supportEndpoints({ host: options.host, driver, conductor: options.conductor, logger }),
       ...actions.endpoints(),

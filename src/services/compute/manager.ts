@@ -5,10 +5,13 @@ import { Invalid, NovaError, RescheduledException } from '../../common/errors/in
 import type { ConductorClient, InstanceView } from '../conductor/client.js'
 import type { PlacementClient } from '../placement/client.js'
 import type { BuildAndRunArgs } from './client.js'
-import type { GuestRef, HypervisorDriver, SpawnRequest } from './driver/driver.js'
+import type { HypervisorDriver, SpawnRequest } from './driver/driver.js'
 import { PowerState } from './driver/power-state.js'
 import type { ResourceTracker } from './resource-tracker.js'
 import { errorText, withInstanceEvent } from './instance-event.js'
+import { configDriveRequired, guestRef, instanceSpecOf, wantsConfigDrive } from './instance-spec.js'
+
+export { guestRef }
 
 export interface ComputeManagerDeps {
   readonly host: string
@@ -17,13 +20,9 @@ export interface ComputeManagerDeps {
   readonly tracker: ResourceTracker
   readonly placement: PlacementClient | undefined
   readonly logger: Logger
+  /** `[DEFAULT] force_config_drive`: every instance built here gets a config drive. */
+  readonly forceConfigDrive?: boolean
 }
-
-/** Nova's instance_name_template default, `instance-%08x` of the instance's id. */
-export const guestRef = (instance: Pick<InstanceView, 'id' | 'uuid'>): GuestRef => ({
-  uuid: instance.uuid,
-  name: `instance-${instance.id.toString(16).padStart(8, '0')}`,
-})
 
 /** Nova's BuildAbortException cases do not reschedule: errors of the request itself (4xx), not of the host. */
 const reschedulable = (error: unknown): boolean => !(error instanceof NovaError && error.status < 500)
@@ -94,13 +93,15 @@ export class ComputeManager {
         memoryMb: num(flavor.memoryMb),
         diskGb: num(flavor.rootGb) + num(flavor.ephemeralGb),
       })
+      const properties = Object.fromEntries(
+        Object.entries((image.properties ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+      )
+      // Nova's configdrive.required_by / update_instance: a drive forced here or by the image is recorded.
+      const configDrive = configDriveRequired(instance, properties, this.#d.forceConfigDrive ?? false)
       const request: SpawnRequest = {
-        instance: {
-          ...guestRef(instance),
-          displayName: instance.display_name ?? '',
-          projectId: instance.project_id ?? '',
-          userId: instance.user_id ?? '',
-          flavor: {
+        instance: instanceSpecOf(
+          instance,
+          {
             vcpus: num(flavor.vcpus),
             memoryMb: num(flavor.memoryMb),
             rootGb: num(flavor.rootGb),
@@ -108,19 +109,12 @@ export class ComputeManager {
             swapMb: num(flavor.swap),
             extraSpecs: (flavor.extraSpecs ?? {}) as Record<string, string>,
           },
-          ...(instance.hostname === null ? {} : { hostname: instance.hostname }),
-          ...(instance.user_data === null ? {} : { userData: instance.user_data }),
-          metadata: instance.metadata,
-        },
+          { configDrive, ...(typeof flavor.name === 'string' ? { flavorName: flavor.name } : {}) },
+        ),
         image: {
           ...(typeof image.id === 'string' ? { id: image.id } : {}),
           ...(typeof image.diskFormat === 'string' ? { diskFormat: image.diskFormat } : {}),
-          properties: Object.fromEntries(
-            Object.entries((image.properties ?? {}) as Record<string, unknown>).map(([k, v]) => [
-              k,
-              String(v),
-            ]),
-          ),
+          properties,
         },
         allocations: args.allocations,
         networkInfo: [],
@@ -137,6 +131,7 @@ export class ComputeManager {
             task_state: null,
             power_state: PowerState.RUNNING,
             launched_at: new Date().toISOString(),
+            ...(configDrive && !wantsConfigDrive(instance) ? { config_drive: 'True' } : {}),
           },
           ['spawning'],
         )

@@ -174,6 +174,8 @@ const INSTANCE_CHANGES = new Set([
   'progress',
   'root_device_name',
   'availability_zone',
+  // A config drive the compute added (force_config_drive, img_config_drive=mandatory), as Nova records it.
+  'config_drive',
 ])
 
 /** The columns a compute may change, times parsed from ISO strings. */

@@ -9,7 +9,15 @@ import { ApiFault, badRequest } from '../faults.js'
 import { atLeast } from '../microversion.js'
 import { callerOf, collectionLinks, pageOf, param, queryOf, resourceLinks, type Caller } from '../request.js'
 import { route, type ComputeApiDeps } from '../routing.js'
-import { DESCRIPTION_PATTERN, nameType, normalizeIp, validate, type Schema } from '../validation.js'
+import {
+  booleanType,
+  DESCRIPTION_PATTERN,
+  nameType,
+  normalizeIp,
+  toBool,
+  validate,
+  type Schema,
+} from '../validation.js'
 import { QuotaEngine } from '../quota/engine.js'
 import { checkNumInstancesQuota, withProjectQuotaLock } from '../quota/instances.js'
 import { checkCreateRequest } from './create-checks.js'
@@ -70,7 +78,7 @@ function createSchema(request: FastifyRequest): Schema {
           key_name: { type: 'string', minLength: 1, maxLength: 255 },
           availability_zone: { type: 'string', minLength: 1, maxLength: 255 },
           user_data: { type: 'string', maxLength: 65535 },
-          config_drive: {},
+          config_drive: booleanType,
           security_groups: { type: 'array' },
           accessIPv4: { type: 'string', format: 'ipv4' },
           accessIPv6: { type: 'string', format: 'ipv6' },
@@ -263,7 +271,8 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
               reservation_id: reservationId,
               launch_index: index,
               availability_zone: typeof body.availability_zone === 'string' ? body.availability_zone : null,
-              config_drive: body.config_drive === true || body.config_drive === 'True' ? 'True' : '',
+              // Nova's _check_config_drive: the column holds "True" or "".
+              config_drive: toBool(body.config_drive) ? 'True' : '',
               access_ip_v4: typeof body.accessIPv4 === 'string' ? normalizeIp(body.accessIPv4) : null,
               access_ip_v6: typeof body.accessIPv6 === 'string' ? normalizeIp(body.accessIPv6) : null,
               auto_disk_config: body['OS-DCF:diskConfig'] === 'AUTO',

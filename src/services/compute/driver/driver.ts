@@ -28,7 +28,19 @@ export interface InstanceSpec extends GuestRef {
   readonly hostname?: string
   readonly userData?: string
   readonly metadata?: Readonly<Record<string, string>>
+  /** Attach a config drive (the instance asked for one, `[DEFAULT] force_config_drive`, or the image needs one). */
   readonly configDrive?: boolean
+  // For the guest's metadata (meta_data.json, the EC2 tree):
+  /** The instance's integer id (instances.id), from which EC2 ids come. */
+  readonly internalId?: number
+  /** The position of the instance in its multiple-create request (launch_index). */
+  readonly launchIndex?: number
+  readonly availabilityZone?: string
+  readonly reservationId?: string
+  /** The key pair the instance was created with (key_name, key_data). */
+  readonly keyPair?: { readonly name: string; readonly publicKey: string }
+  readonly flavorName?: string
+  readonly rootDeviceName?: string
 }
 
 /** The image the guest boots from (Nova's ImageMeta): Glance's fields and its `properties` (hw_*, os_*, …). */

@@ -5,7 +5,7 @@ import type { ImageClient } from '../../image/client.js'
 import type { PlacementClient } from '../../placement/client.js'
 import type { ComputeClient } from '../client.js'
 import type { GuestAllocations, GuestFlavor, HypervisorDriver, SpawnRequest } from '../driver/driver.js'
-import { guestRef } from '../manager.js'
+import { instanceSpecOf } from '../instance-spec.js'
 import { errorText, withInstanceEvent } from '../instance-event.js'
 import type { ResourceTracker } from '../resource-tracker.js'
 
@@ -92,16 +92,11 @@ export function spawnRequestOf(
 ): SpawnRequest {
   const imageId = options.imageId === undefined ? instance.image_ref : options.imageId
   return {
-    instance: {
-      ...guestRef(instance),
-      displayName: instance.display_name ?? '',
-      projectId: instance.project_id ?? '',
-      userId: instance.user_id ?? '',
-      flavor: guestFlavor(options.flavor ?? currentFlavor(instance)),
-      ...(instance.hostname === null ? {} : { hostname: instance.hostname }),
-      ...(instance.user_data === null ? {} : { userData: instance.user_data }),
-      metadata: instance.metadata,
-    },
+    instance: instanceSpecOf(
+      instance,
+      guestFlavor(options.flavor ?? currentFlavor(instance)),
+      options.flavor?.name === undefined ? {} : { flavorName: options.flavor.name },
+    ),
     image: { ...(imageId === null || imageId === '' ? {} : { id: imageId }), properties: {} },
     allocations: options.allocations ?? {},
     networkInfo: [],

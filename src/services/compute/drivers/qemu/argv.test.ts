@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import { chooseAccelerator } from './accel.js'
-import { buildQemuArgv, guestPaths, shellQuote } from './argv.js'
+import { buildQemuArgv, defaultCdromBus, guestPaths, shellQuote } from './argv.js'
 
 const UUID = '6f1c2a4e-0d3b-4b7e-9b3a-1f2e3d4c5b6a'
 const paths = guestPaths('/var/lib/nova/instances/', UUID)
@@ -91,11 +91,59 @@ describe('the QEMU argv builder', () => {
     assert.equal(shellQuote('a b'), `'a b'`)
   })
 
+  it('attaches the config drive as a read-only cdrom on the bus of hw_cdrom_bus (snapshot)', () => {
+    const base = { uuid: UUID, name: 'i', vcpus: 1, memoryMb: 128, accel: 'tcg', paths } as const
+    const cdrom = (argv: string[]) =>
+      argv.slice(argv.indexOf('driver=qcow2,file=disk0-file,node-name=disk0') + 1)
+    const blockdevs = [
+      '-blockdev',
+      `driver=file,filename=${D}/disk.config,node-name=config-file,read-only=on`,
+      '-blockdev',
+      'driver=raw,file=config-file,node-name=config,read-only=on',
+    ]
+    const virtioDisk = ['-device', 'virtio-blk-pci,drive=disk0,bootindex=1,id=disk0-dev']
+    // pc: IDE, second channel, slave (Nova's hdd).
+    assert.deepEqual(cdrom(buildQemuArgv({ ...base, configDrive: { bus: 'ide' } })), [
+      ...virtioDisk,
+      ...blockdevs,
+      '-device',
+      'ide-cd,drive=config,id=config-dev,bus=ide.1,unit=1',
+    ])
+    // q35 with a virtio disk: the cdrom on virtio-scsi (the test guest's kernel has no AHCI driver).
+    assert.deepEqual(cdrom(buildQemuArgv({ ...base, machineType: 'q35', configDrive: { bus: 'scsi' } })), [
+      ...virtioDisk,
+      ...blockdevs,
+      '-device',
+      'virtio-scsi-pci,id=scsi0',
+      '-device',
+      'scsi-cd,drive=config,id=config-dev,bus=scsi0.0',
+    ])
+    // A SCSI root disk: the cdrom shares its controller.
+    const shared = cdrom(buildQemuArgv({ ...base, diskBus: 'scsi', configDrive: { bus: 'scsi' } }))
+    assert.equal(shared.filter((a) => a === 'virtio-scsi-pci,id=scsi0').length, 1)
+    assert.deepEqual(shared.slice(-2), ['-device', 'scsi-cd,drive=config,id=config-dev,bus=scsi0.0'])
+    // SATA: q35's own AHCI, or an ich9-ahci added to pc.
+    assert.deepEqual(
+      cdrom(buildQemuArgv({ ...base, machineType: 'pc-q35-7.2', configDrive: { bus: 'sata' } })).slice(-2),
+      ['-device', 'ide-cd,drive=config,id=config-dev,bus=ide.1'],
+    )
+    assert.deepEqual(cdrom(buildQemuArgv({ ...base, configDrive: { bus: 'sata' } })).slice(-4), [
+      '-device',
+      'ich9-ahci,id=sata0',
+      '-device',
+      'ide-cd,drive=config,id=config-dev,bus=sata0.0',
+    ])
+    assert.deepEqual(cdrom(buildQemuArgv(base)), virtioDisk, 'no config drive, no cdrom')
+    assert.equal(defaultCdromBus(undefined), 'ide')
+    assert.equal(defaultCdromBus('q35'), 'sata')
+  })
+
   it('puts every guest file under instances_path/<uuid>/', () => {
     assert.deepEqual(Object.values(paths).sort(), [
       D,
       `${D}/console.log`,
       `${D}/disk`,
+      `${D}/disk.config`,
       `${D}/qemu.pid`,
       `${D}/qmp.sock`,
       `${D}/serial.sock`,

@@ -8,6 +8,8 @@ export interface GuestPaths {
   readonly consoleLog: string
   readonly vnc: string
   readonly pidfile: string
+  /** The config drive (an ISO9660 image labelled config-2), when the guest has one. */
+  readonly configDrive: string
 }
 
 /** The accelerator QEMU runs guests with: KVM, or TCG (software emulation, Nova's virt_type=qemu). */
@@ -30,7 +32,19 @@ export interface QemuLaunchSpec {
   readonly kernel?: { readonly kernel: string; readonly initrd?: string; readonly cmdline: string }
   /** Start from a state saved by suspend (`-incoming`), resuming at once. */
   readonly incomingStateFile?: string
+  /** The config drive (paths.configDrive) attached read-only as a cdrom on `bus` (image property hw_cdrom_bus). */
+  readonly configDrive?: { readonly bus: CdromBus }
 }
+
+/** The buses a cdrom can sit on (virtio-blk has no removable media). */
+export const CDROM_BUSES = ['ide', 'sata', 'scsi'] as const
+export type CdromBus = (typeof CDROM_BUSES)[number]
+
+/** Nova's libvirt default cdrom bus: IDE on the pc machine, SATA (AHCI) on q35, which has no IDE. */
+export const defaultCdromBus = (machineType: string | undefined): CdromBus =>
+  isQ35(machineType) ? 'sata' : 'ide'
+
+const isQ35 = (machineType: string | undefined): boolean => /q35/.test(machineType ?? 'pc')
 
 /** Nova's libvirt driver's default kernel command line for kernel+ramdisk images without os_command_line. */
 export const DEFAULT_KERNEL_CMDLINE = 'root=/dev/vda console=tty0 console=ttyS0,115200'
@@ -42,7 +56,8 @@ const q = (value: string): string => value.replaceAll(',', ',,')
  * The `qemu-system-x86_64` argv of a guest (a pure function, snapshot-tested): a clean machine (`-nodefaults`),
  * the flavor's vCPUs and RAM, the SMBIOS system uuid = instance uuid (as Nova's libvirt driver sets it), the root
  * disk as a qcow2 blockdev, the serial console on a unix socket logged to a file at once, QMP and VNC on unix
- * sockets, a pidfile, and `-no-shutdown` so a guest power-off leaves QEMU alive for the driver to reap or reset.
+ * sockets, a pidfile, the config drive as a read-only cdrom, and `-no-shutdown` so a guest power-off leaves QEMU
+ * alive for the driver to reap or reset.
  */
 export function buildQemuArgv(spec: QemuLaunchSpec): string[] {
   const p = spec.paths
@@ -94,6 +109,7 @@ export function buildQemuArgv(spec: QemuLaunchSpec): string[] {
     '-blockdev',
     'driver=qcow2,file=disk0-file,node-name=disk0',
     ...disk,
+    ...cdromArgs(spec),
     ...(spec.kernel === undefined
       ? []
       : [
@@ -106,6 +122,41 @@ export function buildQemuArgv(spec: QemuLaunchSpec): string[] {
     ...(spec.incomingStateFile === undefined
       ? []
       : ['-incoming', `exec:cat ${shellQuote(spec.incomingStateFile)}`]),
+  ]
+}
+
+/**
+ * The config drive's cdrom: a read-only raw blockdev and its device. IDE is the pc machine's second channel, slave
+ * (Nova's hdd); SATA is q35's built-in AHCI (its second port) or an added ich9-ahci on pc; SCSI is a scsi-cd on
+ * the virtio-scsi controller (added unless the root disk is already on it).
+ */
+function cdromArgs(spec: QemuLaunchSpec): string[] {
+  const cd = spec.configDrive
+  if (cd === undefined) return []
+  const drive = 'drive=config,id=config-dev'
+  const device = (): string[] => {
+    switch (cd.bus) {
+      case 'ide':
+        return ['-device', `ide-cd,${drive},bus=ide.1${isQ35(spec.machineType) ? '' : ',unit=1'}`]
+      case 'sata':
+        if (isQ35(spec.machineType)) return ['-device', `ide-cd,${drive},bus=ide.1`]
+        return ['-device', 'ich9-ahci,id=sata0', '-device', `ide-cd,${drive},bus=sata0.0`]
+      case 'scsi':
+        return [
+          ...(spec.diskBus === 'scsi' ? [] : ['-device', 'virtio-scsi-pci,id=scsi0']),
+          '-device',
+          `scsi-cd,${drive},bus=scsi0.0`,
+        ]
+      default:
+        throw new Error(`a cdrom cannot sit on bus ${String(cd.bus)} (${CDROM_BUSES.join(', ')})`)
+    }
+  }
+  return [
+    '-blockdev',
+    `driver=file,filename=${q(spec.paths.configDrive)},node-name=config-file,read-only=on`,
+    '-blockdev',
+    'driver=raw,file=config-file,node-name=config,read-only=on',
+    ...device(),
   ]
 }
 
@@ -125,6 +176,7 @@ export function guestPaths(instancesPath: string, uuid: string): GuestPaths {
     consoleLog: `${dir}/console.log`,
     vnc: `${dir}/vnc.sock`,
     pidfile: `${dir}/qemu.pid`,
+    configDrive: `${dir}/disk.config`,
   }
 }
 

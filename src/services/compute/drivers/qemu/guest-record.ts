@@ -16,6 +16,8 @@ export interface GuestRecord {
   readonly machineType?: string
   readonly diskBus?: string
   readonly kernel?: QemuLaunchSpec['kernel']
+  /** The config drive (`disk.config`) and the bus of its cdrom, when the guest has one. */
+  readonly configDrive?: QemuLaunchSpec['configDrive']
 }
 
 export const RECORD_FILE = 'guest.json'

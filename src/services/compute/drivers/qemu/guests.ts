@@ -129,6 +129,7 @@ export class QemuGuests {
       ...(record.machineType === undefined ? {} : { machineType: record.machineType }),
       ...(record.diskBus === undefined ? {} : { diskBus: record.diskBus }),
       ...(record.kernel === undefined ? {} : { kernel: record.kernel }),
+      ...(record.configDrive === undefined ? {} : { configDrive: record.configDrive }),
       ...(incoming === undefined ? {} : { incomingStateFile: incoming }),
     })
   }

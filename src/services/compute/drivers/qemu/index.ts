@@ -12,5 +12,10 @@ export function qemuDriverFromConfig(config: NovaConfig, fetchImage: ImageFetche
     virtType: config.libvirt.virt_type,
     imageCacheSubdirectory: config.image_cache.subdirectory_name,
     fetchImage,
+    configDrive: {
+      mkisofs: config.DEFAULT.mkisofs_cmd,
+      dhcpDomain: config.api.dhcp_domain,
+      skipVersions: config.api.config_drive_skip_versions,
+    },
   })
 }

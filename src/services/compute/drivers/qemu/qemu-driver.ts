@@ -26,6 +26,7 @@ import { createGuestFiles } from './guest-files.js'
 import { ImageCache, type ImageFetcher } from './image-cache.js'
 import { ageImageCache } from './image-cache-manager.js'
 import { QemuGuests, type Guest } from './guests.js'
+import { addConfigDrive, type ConfigDriveOptions } from './config-drive.js'
 
 const run = promisify(execFile)
 
@@ -48,6 +49,8 @@ export interface QemuDriverOptions {
   readonly softRebootWaitS?: number
   /** How long QEMU may take to answer on QMP after it was started. */
   readonly launchTimeoutMs?: number
+  /** How config drives are made (mkisofs_cmd, dhcp_domain, config_drive_skip_versions). */
+  readonly configDrive?: ConfigDriveOptions
 }
 
 /** The QEMU driver's capabilities: kernel+ramdisk (AKI/ARI/AMI), qcow2 and raw images; no optional operation yet. */
@@ -167,7 +170,8 @@ export class QemuDriver implements HypervisorDriver {
           qemuImg: this.#qemuImg,
           host: this.#nodename,
         })
-        const guest: Guest = { record, paths, pid: undefined, qmp: undefined }
+        const withDrive = await addConfigDrive(request, paths, record, this.#options.configDrive)
+        const guest: Guest = { record: withDrive, paths, pid: undefined, qmp: undefined }
         if (request.powerOn ?? true) await this.#g.start(guest)
         this.#g.add(guest)
       } catch (error) {
