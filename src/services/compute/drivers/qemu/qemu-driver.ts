@@ -57,6 +57,7 @@ export interface QemuDriverOptions {
 export const QEMU_CAPABILITIES: DriverCapabilities = {
   ...DEFAULT_CAPABILITIES,
   hasImageCache: true,
+  supportsEvacuate: true,
   imageTypes: ['aki', 'ami', 'ari', 'qcow2', 'raw'],
 }
 
