@@ -205,6 +205,7 @@ export async function buildProcess(options: BuildProcessOptions): Promise<Proces
                 deleteTimeoutS: config.DEFAULT.instance_delete_timeout,
               },
               resizeConfirmWindowS: config.DEFAULT.resize_confirm_window,
+              serviceDownTimeS: config.DEFAULT.service_down_time,
               clock,
               registry: need(registry),
               logger: log,

@@ -95,6 +95,8 @@ export interface BuildCloudOptions {
   readonly apiOnly?: { readonly mainUrl: string; readonly apiUrl: string }
   /** Overrides of the servers resource's dependencies (quota, …). */
   readonly servers?: (cloud: BuildCloud) => Partial<ServerDeps>
+  /** Serve the admin resources too (os-migrations, server migrations, os-services, …). */
+  readonly admin?: boolean
   /** Config overrides for loadConfig (`{ scheduler: { max_attempts: '2' } }`, …). */
   readonly config?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>
 }
@@ -322,6 +324,25 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
         logger,
         ...options.servers?.(cloud),
       },
+      ...(options.admin === true
+        ? {
+            admin: {
+              mainDb,
+              apiDb,
+              services: servicesRepo,
+              computeNodes: createComputeNodesRepository(mainDb),
+              clock: systemClock,
+              logger,
+              settings: {
+                serviceDownTime: config.DEFAULT.service_down_time,
+                defaultAvailabilityZone: config.DEFAULT.default_availability_zone,
+                internalAvailabilityZone: config.DEFAULT.internal_service_availability_zone,
+                quotaDefaults: {},
+              },
+              placement: placementClient,
+            },
+          }
+        : {}),
     },
   })
   call = async (method, url, body, token = 'MEMBER_A', version) => {

@@ -14,12 +14,15 @@ export interface MoveCloudOptions {
   readonly defaults?: Readonly<Record<string, string>>
   /** Enforce quotas with these `[quota]` defaults (default: not enforced). */
   readonly quota?: Readonly<Record<string, number>>
+  /** Serve the admin resources too (os-migrations, server migrations). */
+  readonly admin?: boolean
 }
 
 /** A build cloud whose conductor serves the moves and whose computes upload snapshots to its image service. */
 export async function startMoveCloud(options: MoveCloudOptions = {}): Promise<BuildCloud> {
   const cloud = await startBuildCloud({
     computes: [],
+    ...(options.admin === undefined ? {} : { admin: options.admin }),
     config: { DEFAULT: { ...options.defaults } },
     servers: (c) => ({
       moves: createMovesRepository(c.mainDb),

@@ -23,6 +23,13 @@ export interface MigrationRecord {
   readonly hidden: boolean
   readonly user_id: string | null
   readonly project_id: string | null
+  /** A live migration's progress in bytes (null until the compute reports it). */
+  readonly memory_total: number | null
+  readonly memory_processed: number | null
+  readonly memory_remaining: number | null
+  readonly disk_total: number | null
+  readonly disk_processed: number | null
+  readonly disk_remaining: number | null
   readonly created_at: Date | null
   readonly updated_at: Date | null
 }
@@ -39,8 +46,19 @@ export type MigrationFields = Partial<
     | 'old_instance_type_id'
     | 'new_instance_type_id'
     | 'status'
+    | (typeof MIGRATION_PROGRESS_FIELDS)[number]
   >
 >
+
+/** The progress columns of a live migration (bytes). */
+export const MIGRATION_PROGRESS_FIELDS = [
+  'memory_total',
+  'memory_processed',
+  'memory_remaining',
+  'disk_total',
+  'disk_processed',
+  'disk_remaining',
+] as const
 
 export type NewMigration = MigrationFields &
   Pick<MigrationRecord, 'instance_uuid' | 'migration_type' | 'status'> & {
@@ -65,6 +83,12 @@ export function createMovesRepository(db: Database<unknown>) {
       ...row,
       id: Number(row.id),
       hidden: d.fromDbBool(row.hidden),
+      ...Object.fromEntries(
+        MIGRATION_PROGRESS_FIELDS.map((f) => [
+          f,
+          row[f] === null || row[f] === undefined ? null : Number(row[f]),
+        ]),
+      ),
       created_at: d.fromDbDate(row.created_at) ?? null,
       updated_at: d.fromDbDate(row.updated_at) ?? null,
     }) as unknown as MigrationRecord

@@ -40,6 +40,15 @@ export const RESOURCE_POLICIES: readonly RuleDefault[] = [
   api('servers:migrations:show', ADMIN, 'Show details for an in-progress live migration for a given server', [
     'GET /servers/{server_id}/migrations/{migration_id}',
   ]),
+  api(
+    'servers:migrations:force_complete',
+    ADMIN,
+    'Force an in-progress live migration for a given server to complete',
+    ['POST /servers/{server_id}/migrations/{migration_id}/action (force_complete)'],
+  ),
+  api('servers:migrations:delete', ADMIN, 'Delete(Abort) an in-progress live migration', [
+    'DELETE /servers/{server_id}/migrations/{migration_id}',
+  ]),
   api('os-simple-tenant-usage:list', ADMIN, 'List per tenant usage statistics for all tenants', [
     'GET /os-simple-tenant-usage',
   ]),

@@ -33,8 +33,27 @@ export const COMPUTE_RPC_HISTORY: RpcVersionHistory = [
     change:
       'support calls: get_diagnostics / get_instance_diagnostics, get_host_uptime; external_instance_event (cast)',
   },
+  {
+    version: '1.5',
+    change:
+      'live migration: check_can_live_migrate_destination / _source, pre_live_migration, ' +
+      'post_live_migration_at_destination (calls); live_migration, rollback_live_migration_at_destination, ' +
+      'live_migration_force_complete, live_migration_abort (casts)',
+  },
 ]
-export const COMPUTE_RPC_VERSION = '1.4'
+export const COMPUTE_RPC_VERSION = '1.5'
+
+/** The live migration methods of compute 1.5 (compute/operations/live-migration.ts describes their arguments). */
+export type LiveMigrationCall =
+  | 'check_can_live_migrate_destination'
+  | 'check_can_live_migrate_source'
+  | 'pre_live_migration'
+  | 'post_live_migration_at_destination'
+export type LiveMigrationCast =
+  | 'live_migration'
+  | 'rollback_live_migration_at_destination'
+  | 'live_migration_force_complete'
+  | 'live_migration_abort'
 
 /** The casts of compute 1.3 (moves.ts in compute/operations describes each one's arguments). */
 export type MoveMethod =
@@ -236,6 +255,26 @@ export class ComputeClient {
   /** A call (1.4): the host's uptime as `uptime` prints it; null when the driver cannot tell. */
   async getHostUptime(ctx: RequestContext, host: string): Promise<string | null> {
     return await this.#rpc.call<string | null>(ctx, 'get_host_uptime', {}, { server: host, version: '1.4' })
+  }
+
+  /** A live migration call (1.5) to `host`; `args` always holds the instance_uuid. */
+  async liveMigrationCall<T>(
+    ctx: RequestContext,
+    host: string,
+    method: LiveMigrationCall,
+    args: Record<string, unknown>,
+  ): Promise<T> {
+    return await this.#rpc.call<T>(ctx, method, { ...args }, { server: host, version: '1.5' })
+  }
+
+  /** A live migration cast (1.5) to `host`; `args` always holds the instance_uuid. */
+  async liveMigrationCast(
+    ctx: RequestContext,
+    host: string,
+    method: LiveMigrationCast,
+    args: Record<string, unknown>,
+  ): Promise<void> {
+    await this.#rpc.cast(ctx, method, { ...args }, { server: host, version: '1.5' })
   }
 
   /** A cast (1.4): external events (network, volume, power, …) for instances on `host`. */

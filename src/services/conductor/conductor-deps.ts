@@ -37,6 +37,8 @@ export interface ConductorDeps {
   readonly services: ServicesRepository
   readonly computeNodes: ComputeNodesRepository
   readonly clock: Clock
+  /** `[DEFAULT] service_down_time` (default 60 s): a live migration's hosts must be up. */
+  readonly serviceDownTimeS?: number
   /** The build flow's dependencies; undefined: the conductor only proxies the servicegroup and compute nodes. */
   readonly build?: ConductorBuildDeps
 }

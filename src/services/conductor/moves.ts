@@ -2,7 +2,12 @@ import type { RpcEndpoints } from '../../bus/index.js'
 import { adminContext, type RequestContext } from '../../common/context.js'
 import { Invalid, RowNotFound } from '../../common/errors/index.js'
 import type { InstanceFields } from '../../db/repositories/instances.js'
-import type { MigrationFields, MigrationRecord, MovesRepository } from '../../db/repositories/migrations.js'
+import {
+  MIGRATION_PROGRESS_FIELDS,
+  type MigrationFields,
+  type MigrationRecord,
+  type MovesRepository,
+} from '../../db/repositories/migrations.js'
 import type { RequestSpec } from '../scheduler/client.js'
 import { instanceView, startEvent } from './build.js'
 import type { InstanceSave, MigrateServerRequest, MigrationView } from './client.js'
@@ -185,6 +190,7 @@ const MIGRATION_FIELDS = new Set([
   'dest_host',
   'source_compute',
   'source_node',
+  ...MIGRATION_PROGRESS_FIELDS,
 ])
 
 function objectArg(value: unknown, what: string): Record<string, unknown> {

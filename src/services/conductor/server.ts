@@ -15,12 +15,14 @@ import { notifyEventFinish, notifyEventStart } from './notifications.js'
 import { rescheduleBuild } from './reschedule.js'
 import { registerService } from '../../service/database-service-registry.js'
 import { finishMovesOfDeleted, moveEndpoints } from './moves.js'
+import { liveMigrateEndpoints } from './live-migrate.js'
 import { evacuateEndpoints } from './evacuate.js'
 
 /** Maps the conductor's RPC methods to what they do; no logic beyond argument checks lives here. */
 export function conductorEndpoints(deps: ConductorDeps): RpcEndpoints {
   return {
     ...moveEndpoints(deps),
+    ...liveMigrateEndpoints(deps),
     ...evacuateEndpoints(deps),
     service_register: async (_ctx, args) => await registerService(deps.services, identityArg(args.identity)),
     service_heartbeat: async (_ctx, args) => {

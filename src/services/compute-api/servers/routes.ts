@@ -35,6 +35,7 @@ import { bootsFromVolume, checkRequestedImage } from './image-check.js'
 import { addListFilters, isoFilterTime } from './list-filters.js'
 import { LISTED_VM_STATES, softDeleteServer } from './actions/deferred-delete.js'
 import { registerServerActionRoutes } from './actions/index.js'
+import { registerLiveMigrationRoutes } from './live-migrations.js'
 import { deleteShelvedImage } from './actions/move-support.js'
 import { registerMetadataAndTagRoutes } from './metadata-and-tags.js'
 import {
@@ -522,6 +523,7 @@ export function registerServerRoutes(app: FastifyInstance, deps: ComputeApiDeps,
   refuseBuildRequestChanges(app, servers)
   registerMetadataAndTagRoutes(app, servers, load)
   registerServerActionRoutes(app, deps, servers, load)
+  registerLiveMigrationRoutes(app, deps, servers, load)
   registerServerGroupRoutes(app, settings, servers)
 
   route(app, 'GET', '/servers/:server_id/os-instance-actions', async (request) => {

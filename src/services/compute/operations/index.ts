@@ -1,6 +1,7 @@
 import type { RpcEndpoints } from '../../../bus/index.js'
 import { Invalid } from '../../../common/errors/index.js'
 import type { MoveOperationDeps } from './common.js'
+import { liveMigrationEndpoints } from './live-migration.js'
 import { evacuateInstance, type EvacuateArgs } from './evacuate.js'
 import {
   rebuildInstance,
@@ -54,6 +55,7 @@ export function moveOperationEndpoints(deps: MoveOperationDeps): RpcEndpoints {
     return null
   }
   return {
+    ...liveMigrationEndpoints(deps),
     rebuild_instance: async (ctx, args) => {
       uuidOf('rebuild_instance', args)
       if (typeof args.image_ref !== 'string') throw new Invalid('rebuild_instance needs an image_ref')

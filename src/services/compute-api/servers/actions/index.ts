@@ -34,6 +34,7 @@ import { adminActions } from './admin.js'
 import { deferredDeleteActions } from './deferred-delete.js'
 import { evacuateActions } from './evacuate.js'
 import { guestActions } from './guest.js'
+import { liveMigrateActions } from './live-migrate.js'
 import { lockActions } from './lock.js'
 import { pauseSuspendActions } from './pause-suspend.js'
 import { powerActions } from './power.js'
@@ -53,6 +54,7 @@ const ACTIONS: readonly ServerAction[] = [
   ...deferredDeleteActions,
   ...rebuildActions,
   ...resizeActions,
+  ...liveMigrateActions,
   ...shelveActions,
   ...rescueActions,
   ...imageActions,

@@ -166,6 +166,11 @@ export class FakeDriver
     this.#failures.set(operation, queue)
   }
 
+  /** How long the next live migration transfers from this host take (tests that abort or force-complete). */
+  setLiveMigrationDurationMs(ms: number): void {
+    this.#live.setDurationMs(ms)
+  }
+
   /** Simulates a guest crash or an outside change (e.g. for the power-state sync). */
   setPowerState(uuid: string, state: PowerState): void {
     const guest = this.#guests.get(uuid)

@@ -78,7 +78,7 @@ const TICK_MS = 20
  */
 export class FakeLiveMigrations {
   readonly #store: FakeGuestStore
-  readonly #durationMs: number
+  #durationMs: number
   readonly #instancesPath: () => string
   /** Destination side: guests prepared by preLiveMigration, not listed yet. */
   readonly #incoming = new Map<string, FakeGuest>()
@@ -89,6 +89,11 @@ export class FakeLiveMigrations {
     this.#store = store
     this.#durationMs = options.durationMs ?? 0
     this.#instancesPath = () => options.instancesPath ?? `fake://${store.host()}/instances`
+  }
+
+  /** Changes how long the next transfers take (tests: a long one to abort or force-complete). */
+  setDurationMs(ms: number): void {
+    this.#durationMs = ms
   }
 
   #markers(): Set<string> {

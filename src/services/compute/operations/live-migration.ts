@@ -1,0 +1,468 @@
+import type { RpcEndpoints } from '../../../bus/index.js'
+import type { RequestContext } from '../../../common/context.js'
+import { Invalid, MigrationPreCheckError, NovaError } from '../../../common/errors/index.js'
+import type { InstanceView } from '../../conductor/client.js'
+import {
+  supportsLiveMigration,
+  type HypervisorDriver,
+  type ImageMeta,
+  type LiveMigrationCapable,
+  type LiveMigrationDestinationCheck,
+  type LiveMigrationPlan,
+  type LiveMigrationProgress,
+} from '../driver/driver.js'
+import { PowerState } from '../driver/power-state.js'
+import { guestRef } from '../manager.js'
+import { spawnRequestOf, withEvent, type MoveOperationDeps } from './common.js'
+
+/** live_migration's arguments (the conductor's cast to the source; Nova's migrate_data as named fields). */
+export interface LiveMigrationArgs {
+  readonly instance_uuid: string
+  readonly migration_id: number
+  readonly dest: string
+  readonly plan: LiveMigrationPlan
+}
+
+/** check_can_live_migrate_destination's arguments (the conductor's call to the destination). */
+export interface DestinationCheckArgs {
+  readonly instance_uuid: string
+  readonly source: string
+  readonly block_migration: boolean | 'auto'
+  readonly disk_over_commit: boolean
+}
+
+/** A live migration running from this host: the abort handle, and whether the transfer has started. */
+interface Running {
+  readonly controller: AbortController
+  readonly migrationId: number
+  transferring: boolean
+}
+
+/** The live migrations under way from each host of this process, by `<host>/<instance uuid>`. */
+const RUNNING = new Map<string, Running>()
+const runningKey = (deps: MoveOperationDeps, uuid: string): string => `${deps.host}/${uuid}`
+
+/** How often at most a running migration's progress is written to its record. */
+const PROGRESS_WRITE_SPACING_MS = 1000
+
+/** Errors of the checks that reach the API as they are (Nova answers 400 for each). */
+const CHECK_ERRORS = new Set(['MigrationPreCheckError', 'InvalidSharedStorage', 'InvalidLocalStorage'])
+
+const liveDriver = (deps: MoveOperationDeps): HypervisorDriver & LiveMigrationCapable => {
+  if (!supportsLiveMigration(deps.driver))
+    throw new MigrationPreCheckError({
+      reason: `the ${deps.driver.type} driver cannot live migrate instances`,
+    })
+  return deps.driver
+}
+
+/** A check's failure as it crosses the bus: the check errors as they are, anything else as a pre-check error. */
+const checkError = (error: unknown): unknown =>
+  error instanceof NovaError && CHECK_ERRORS.has(error.code)
+    ? error
+    : new MigrationPreCheckError({ reason: error instanceof Error ? error.message : String(error) })
+
+/** The instance's image as its system metadata keeps it (Nova's image_* keys), for the destination's disks. */
+function imageOfInstance(instance: InstanceView): ImageMeta {
+  const id = instance.image_ref
+  const properties = Object.fromEntries(
+    Object.entries(instance.system_metadata)
+      .filter(([key]) => key.startsWith('image_'))
+      .map(([key, value]) => [key.slice('image_'.length), value]),
+  )
+  return { ...(id === null || id === '' ? {} : { id }), properties }
+}
+
+const progressFields = (p: LiveMigrationProgress) => ({
+  memory_total: p.memoryTotal,
+  memory_processed: p.memoryProcessed,
+  memory_remaining: p.memoryRemaining,
+  disk_total: p.diskTotal,
+  disk_processed: p.diskProcessed,
+  disk_remaining: p.diskRemaining,
+})
+
+/**
+ * On the destination (Nova's check_can_live_migrate_destination, a call from the conductor): the driver's
+ * destination check, then the source's check (a call to it), then the destination check's clean-up. Answers the
+ * check data and the settled plan.
+ */
+export async function checkCanLiveMigrateDestination(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  args: DestinationCheckArgs,
+): Promise<{ check: LiveMigrationDestinationCheck; plan: LiveMigrationPlan }> {
+  const uuid = args.instance_uuid
+  return await withEvent(deps, ctx, uuid, 'compute_check_can_live_migrate_destination', async () => {
+    try {
+      const driver = liveDriver(deps)
+      const instance = await deps.conductor.instanceGet(ctx, uuid)
+      const check = await driver.checkCanLiveMigrateDestination(spawnRequestOf(instance).instance, {
+        blockMigration: args.block_migration,
+        diskOverCommit: args.disk_over_commit,
+      })
+      try {
+        const plan = await deps.compute.liveMigrationCall<LiveMigrationPlan>(
+          ctx,
+          args.source,
+          'check_can_live_migrate_source',
+          { instance_uuid: uuid, check },
+        )
+        return { check, plan }
+      } finally {
+        await driver.cleanupLiveMigrationDestinationCheck(check).catch(() => undefined)
+      }
+    } catch (error) {
+      throw checkError(error)
+    }
+  })
+}
+
+/** On the source (Nova's check_can_live_migrate_source, a call from the destination): the settled plan. */
+export async function checkCanLiveMigrateSource(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  uuid: string,
+  check: LiveMigrationDestinationCheck,
+): Promise<LiveMigrationPlan> {
+  return await withEvent(deps, ctx, uuid, 'compute_check_can_live_migrate_source', async () => {
+    try {
+      const instance = await deps.conductor.instanceGet(ctx, uuid)
+      return await liveDriver(deps).checkCanLiveMigrateSource(guestRef(instance), check)
+    } catch (error) {
+      throw checkError(error)
+    }
+  })
+}
+
+/**
+ * On the destination (Nova's pre_live_migration, a call from the source): the driver prepares to receive the
+ * guest (its disks from the instance's image unless the path is shared) and answers where to send it.
+ */
+export async function preLiveMigration(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  uuid: string,
+  plan: LiveMigrationPlan,
+): Promise<{ uri: string }> {
+  return await withEvent(deps, ctx, uuid, 'compute_pre_live_migration', async () => {
+    const driver = liveDriver(deps)
+    const instance = await deps.conductor.instanceGet(ctx, uuid)
+    const allocations = (await deps.placement?.allocationsOf(uuid).catch(() => undefined))?.allocations
+    const request = spawnRequestOf(instance, allocations === undefined ? {} : { allocations })
+    const { uri } = await driver.preLiveMigration({ ...request, image: imageOfInstance(instance) }, plan)
+    return { uri }
+  })
+}
+
+/**
+ * A running migration's progress, written to its record through the conductor: the first report at once, then
+ * at most every PROGRESS_WRITE_SPACING_MS; `flush` writes the last figures.
+ */
+function progressWriter(deps: MoveOperationDeps, ctx: RequestContext, migrationId: number) {
+  let latest: LiveMigrationProgress | undefined
+  let lastWrite = 0
+  let writing: Promise<void> | undefined
+  const write = async (): Promise<void> => {
+    const p = latest
+    latest = undefined
+    if (p === undefined) return
+    lastWrite = Date.now()
+    await deps.conductor.migrationUpdate(ctx, migrationId, progressFields(p)).catch((error: unknown) => {
+      deps.logger.warn({ err: error, migration: migrationId }, 'could not record live migration progress')
+    })
+  }
+  return {
+    report(p: LiveMigrationProgress): void {
+      latest = p
+      if (writing === undefined && Date.now() - lastWrite >= PROGRESS_WRITE_SPACING_MS)
+        writing = write().finally(() => (writing = undefined))
+    },
+    async flush(): Promise<void> {
+      await writing
+      await write()
+    },
+  }
+}
+
+/**
+ * On the source (Nova's live_migration → _do_live_migration, a cast from the conductor): migration `queued`, then
+ * `preparing` (the destination's pre_live_migration), `running` (the driver's transfer, its progress written to
+ * the migration), then post_live_migration; a failure or an abort rolls back (the guest stays here).
+ */
+export async function liveMigration(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  args: LiveMigrationArgs,
+): Promise<void> {
+  const { conductor } = deps
+  const uuid = args.instance_uuid
+  const running: Running = {
+    controller: new AbortController(),
+    migrationId: args.migration_id,
+    transferring: false,
+  }
+  const key = runningKey(deps, uuid)
+  RUNNING.set(key, running)
+  const status = (value: string) => conductor.migrationUpdate(ctx, args.migration_id, { status: value })
+  const signal = running.controller.signal
+  await withEvent(deps, ctx, uuid, 'compute_live_migration', async () => {
+    const instance = await conductor.instanceGet(ctx, uuid)
+    try {
+      const driver = liveDriver(deps)
+      await status('queued')
+      signal.throwIfAborted()
+      await status('preparing')
+      const { uri } = await deps.compute.liveMigrationCall<{ uri: string }>(
+        ctx,
+        args.dest,
+        'pre_live_migration',
+        {
+          instance_uuid: uuid,
+          plan: args.plan,
+        },
+      )
+      signal.throwIfAborted()
+      await status('running')
+      const progress = progressWriter(deps, ctx, args.migration_id)
+      running.transferring = true
+      await driver.liveMigration(
+        guestRef(instance),
+        { destinationHost: args.dest, destinationUri: uri, plan: args.plan },
+        { signal, onProgress: (p) => progress.report(p) },
+      )
+      await progress.flush()
+    } catch (error) {
+      RUNNING.delete(key)
+      await rollbackLiveMigration(deps, ctx, args, instance, signal.aborted)
+      throw error
+    }
+    RUNNING.delete(key)
+    await postLiveMigration(deps, ctx, args, instance)
+  }).catch(() => undefined)
+}
+
+/**
+ * On the source after the transfer (Nova's _post_live_migration): what is left of the guest here goes, the
+ * destination takes the instance (post_live_migration_at_destination: host, node, power state), migration
+ * `completed`, and the source allocations the migration held are removed.
+ */
+async function postLiveMigration(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  args: LiveMigrationArgs,
+  instance: InstanceView,
+): Promise<void> {
+  const uuid = args.instance_uuid
+  await withEvent(deps, ctx, uuid, 'compute__post_live_migration', async () => {
+    await liveDriver(deps)
+      .postLiveMigrationAtSource(guestRef(instance), args.plan)
+      .catch((error: unknown) => {
+        deps.logger.warn(
+          { err: error, instance: uuid },
+          'clean-up of the migrated guest at the source failed',
+        )
+      })
+    deps.tracker.dropClaim(uuid)
+    await deps.compute.liveMigrationCall(ctx, args.dest, 'post_live_migration_at_destination', {
+      instance_uuid: uuid,
+      migration_id: args.migration_id,
+      plan: args.plan,
+      paused: instance.vm_state === 'paused',
+    })
+    const migration = await deps.conductor.migrationUpdate(ctx, args.migration_id, { status: 'completed' })
+    await deps.placement?.deleteAllocations(migration.uuid).catch(() => false)
+  })
+}
+
+/**
+ * On the source after a failed or aborted migration (Nova's _rollback_live_migration): the destination drops what
+ * it prepared, the migration's (source) allocations go back to the instance (the destination's claim with them),
+ * migration `cancelled` (abort) or `error`, and the instance stays here as it was, its task cleared.
+ */
+async function rollbackLiveMigration(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  args: LiveMigrationArgs,
+  instance: InstanceView,
+  aborted: boolean,
+): Promise<void> {
+  const uuid = args.instance_uuid
+  const { conductor } = deps
+  await withEvent(deps, ctx, uuid, 'compute__rollback_live_migration', async () => {
+    await deps.compute
+      .liveMigrationCast(ctx, args.dest, 'rollback_live_migration_at_destination', {
+        instance_uuid: uuid,
+        plan: args.plan,
+      })
+      .catch((error: unknown) => deps.logger.warn({ err: error, instance: uuid }, 'destination rollback'))
+    const migration = await conductor.migrationUpdate(ctx, args.migration_id, {
+      status: aborted ? 'cancelled' : 'error',
+    })
+    await deps.placement?.moveAllocations(migration.uuid, uuid).catch(() => false)
+    const state = await deps.driver.getInfo(guestRef(instance)).then(
+      (info) => info.state,
+      () => instance.power_state ?? PowerState.NOSTATE,
+    )
+    await conductor.instanceUpdate(ctx, uuid, { task_state: null, power_state: state }, ['migrating'])
+  }).catch(() => undefined)
+}
+
+/**
+ * On the destination (Nova's post_live_migration_at_destination, a call from the source): the guest is this
+ * host's; the instance moves here (host, node), with the guest's power state and no task.
+ */
+export async function postLiveMigrationAtDestination(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  args: { instance_uuid: string; migration_id: number; plan: LiveMigrationPlan; paused: boolean },
+): Promise<void> {
+  const uuid = args.instance_uuid
+  await withEvent(deps, ctx, uuid, 'compute_post_live_migration_at_destination', async () => {
+    const instance = await deps.conductor.instanceGet(ctx, uuid)
+    const migration = await deps.conductor.migrationGet(ctx, args.migration_id)
+    const guest = guestRef(instance)
+    const driver = liveDriver(deps)
+    await driver.postLiveMigrationAtDestination(guest, { plan: args.plan, paused: args.paused })
+    const state = (await driver.getInfo(guest)).state
+    await deps.conductor.instanceUpdate(
+      ctx,
+      uuid,
+      {
+        host: deps.host,
+        node: migration.dest_node ?? deps.driver.nodeNames()[0] ?? deps.host,
+        power_state: state,
+        task_state: null,
+        progress: 0,
+      },
+      ['migrating'],
+    )
+  })
+}
+
+/** On the destination (Nova's rollback_live_migration_at_destination, a cast): what pre_live_migration made goes. */
+export async function rollbackLiveMigrationAtDestination(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  uuid: string,
+  plan: LiveMigrationPlan,
+): Promise<void> {
+  await withEvent(deps, ctx, uuid, 'compute_rollback_live_migration_at_destination', async () => {
+    const instance = await deps.conductor.instanceGet(ctx, uuid)
+    await liveDriver(deps).rollbackLiveMigrationAtDestination(guestRef(instance), plan)
+  }).catch(() => undefined)
+}
+
+/**
+ * On the source (Nova's live_migration_force_complete, a cast from the API): the driver makes the running transfer
+ * converge (QEMU pauses the guest). A migration not transferring yet is left alone (the API only asks for
+ * `running` ones).
+ */
+export async function liveMigrationForceComplete(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  uuid: string,
+  migrationId: number,
+): Promise<void> {
+  await withEvent(deps, ctx, uuid, 'compute_live_migration_force_complete', async () => {
+    const running = RUNNING.get(runningKey(deps, uuid))
+    if (running === undefined || running.migrationId !== migrationId || !running.transferring)
+      throw new Invalid(`no live migration ${migrationId} of instance ${uuid} is transferring here`)
+    const instance = await deps.conductor.instanceGet(ctx, uuid)
+    await liveDriver(deps).forceCompleteLiveMigration(guestRef(instance))
+  }).catch(() => undefined)
+}
+
+/**
+ * On the source (Nova's live_migration_abort, a cast from the API): the migration's abort signal fires; the
+ * live_migration in progress stops at its next step (or the driver cancels the transfer) and rolls back with the
+ * migration `cancelled`.
+ */
+export async function liveMigrationAbort(
+  deps: MoveOperationDeps,
+  ctx: RequestContext,
+  uuid: string,
+  migrationId: number,
+): Promise<void> {
+  await withEvent(deps, ctx, uuid, 'compute_live_migration_abort', async () => {
+    const running = RUNNING.get(runningKey(deps, uuid))
+    if (running === undefined || running.migrationId !== migrationId)
+      throw new Invalid(`no live migration ${migrationId} of instance ${uuid} runs here`)
+    running.controller.abort()
+  }).catch(() => undefined)
+}
+
+const planArg = (method: string, value: unknown): LiveMigrationPlan => {
+  const p = value as Partial<LiveMigrationPlan> | null
+  if (typeof p?.blockMigration !== 'boolean' || typeof p.sharedInstancePath !== 'boolean')
+    throw new Invalid(`${method} needs a plan {blockMigration, sharedInstancePath}`)
+  return p as LiveMigrationPlan
+}
+
+/** nova-compute's live migration RPC methods (compute 1.5). */
+export function liveMigrationEndpoints(deps: MoveOperationDeps): RpcEndpoints {
+  const uuidOf = (method: string, args: Record<string, unknown>): string => {
+    if (typeof args.instance_uuid !== 'string' || args.instance_uuid === '')
+      throw new Invalid(`${method} needs an instance_uuid`)
+    return args.instance_uuid
+  }
+  const migrationOf = (method: string, args: Record<string, unknown>): number => {
+    if (typeof args.migration_id !== 'number') throw new Invalid(`${method} needs a migration_id`)
+    return args.migration_id
+  }
+  return {
+    check_can_live_migrate_destination: async (ctx, args) => {
+      uuidOf('check_can_live_migrate_destination', args)
+      if (typeof args.source !== 'string')
+        throw new Invalid('check_can_live_migrate_destination needs a source')
+      return await checkCanLiveMigrateDestination(deps, ctx, args as unknown as DestinationCheckArgs)
+    },
+    check_can_live_migrate_source: async (ctx, args) =>
+      await checkCanLiveMigrateSource(
+        deps,
+        ctx,
+        uuidOf('check_can_live_migrate_source', args),
+        args.check as LiveMigrationDestinationCheck,
+      ),
+    pre_live_migration: async (ctx, args) =>
+      await preLiveMigration(
+        deps,
+        ctx,
+        uuidOf('pre_live_migration', args),
+        planArg('pre_live_migration', args.plan),
+      ),
+    post_live_migration_at_destination: async (ctx, args) => {
+      const method = 'post_live_migration_at_destination'
+      await postLiveMigrationAtDestination(deps, ctx, {
+        instance_uuid: uuidOf(method, args),
+        migration_id: migrationOf(method, args),
+        plan: planArg(method, args.plan),
+        paused: args.paused === true,
+      })
+      return null
+    },
+    live_migration: async (ctx, args) => {
+      migrationOf('live_migration', args)
+      uuidOf('live_migration', args)
+      planArg('live_migration', args.plan)
+      if (typeof args.dest !== 'string') throw new Invalid('live_migration needs a dest')
+      await liveMigration(deps, ctx, args as unknown as LiveMigrationArgs)
+      return null
+    },
+    rollback_live_migration_at_destination: async (ctx, args) => {
+      const method = 'rollback_live_migration_at_destination'
+      await rollbackLiveMigrationAtDestination(deps, ctx, uuidOf(method, args), planArg(method, args.plan))
+      return null
+    },
+    live_migration_force_complete: async (ctx, args) => {
+      const method = 'live_migration_force_complete'
+      await liveMigrationForceComplete(deps, ctx, uuidOf(method, args), migrationOf(method, args))
+      return null
+    },
+    live_migration_abort: async (ctx, args) => {
+      const method = 'live_migration_abort'
+      await liveMigrationAbort(deps, ctx, uuidOf(method, args), migrationOf(method, args))
+      return null
+    },
+  }
+}
