@@ -36,13 +36,20 @@ export interface CliCloud {
   stop(): Promise<void>
 }
 
-export async function startCliCloud(prefix: string): Promise<CliCloud> {
+/**
+ * Starts the nova-all. `driver: 'unset'` leaves compute_driver to nova-all's choice: real QEMU guests here, the
+ * test guest registered on the first start as the image `nova-ts-test-guest` (which takes longer).
+ */
+export async function startCliCloud(
+  prefix: string,
+  options: { readonly driver?: 'fake' | 'unset' } = {},
+): Promise<CliCloud> {
   const dir = mkdtempSync(path.join(tmpdir(), prefix))
-  const { text, ports } = await allInOneConfig()
+  const { text, ports } = await allInOneConfig(options.driver === undefined ? {} : { driver: options.driver })
   const conf = path.join(dir, 'nova.conf')
   writeFileSync(conf, text)
   const nova = startBinary('nova-all', ['--config-file', conf, '--state-path', path.join(dir, 'state')])
-  await nova.waitForOutput(/Ctrl-C stops it/, 60_000)
+  await nova.waitForOutput(/Ctrl-C stops it/, options.driver === 'unset' ? 300_000 : 60_000)
   const base = {
     PATH: process.env.PATH,
     HOME: dir,
