@@ -148,4 +148,61 @@ describe('conductor: versioned notifications of instance action events', () => {
     assert.equal(fault.exception, 'InstanceRebootFailure')
     assert.equal(fault.exception_message, 'the guest did not come back')
   })
+
+  it("live migration's compute events send Nova's instance.live_migration_* notifications", async () => {
+    seen.length = 0
+    const instances = createInstancesRepository(db)
+    const actions = createInstanceActionsRepository(db)
+    const config = loadConfig({ overrides: VERSIONED }).config
+    const notifications = eventNotificationsFor(config, bus, instances, actions, silentLogger())
+    const endpoints = conductorEndpoints({
+      build: { instances, actions, notifications, logger: silentLogger() },
+    } as unknown as ConductorDeps)
+    const instance = await instances.create({
+      project_id: 'p1',
+      user_id: 'u1',
+      vm_state: 'active',
+      host: 'a',
+    })
+    const ctx = makeContext({ requestId: 'req-lm', userId: 'u1', projectId: 'p1' })
+    await actions.startAction(instance.uuid, {
+      action: 'live-migration',
+      requestId: 'req-lm',
+      userId: 'u1',
+      projectId: 'p1',
+    })
+    const events = [
+      ['compute_pre_live_migration', 'b'],
+      ['compute__post_live_migration', 'a'],
+      ['compute_post_live_migration_at_destination', 'b'],
+      ['compute__rollback_live_migration', 'a'],
+      ['compute_rollback_live_migration_at_destination', 'b'],
+      ['compute_live_migration_force_complete', 'a'],
+      ['compute_live_migration_abort', 'a'],
+    ]
+    for (const [event, host] of events) {
+      const id = (await endpoints.action_event_start!(ctx, { uuid: instance.uuid, event, host })) as number
+      await endpoints.action_event_finish!(ctx, { event_id: id, result: 'Success' })
+    }
+    const end = Date.now() + 5000
+    while (seen.length < 14 && Date.now() < end) await new Promise((r) => setTimeout(r, 10))
+    assert.deepEqual(
+      seen.map((n) => `${n.event_type} ${n.publisher_id}`),
+      [
+        'live_migration_pre b',
+        'live_migration_post a',
+        'live_migration_post_dest b',
+        'live_migration_rollback a',
+        'live_migration_rollback_dest b',
+        'live_migration_force_complete a',
+        'live_migration_abort a',
+      ].flatMap((x) => {
+        const [action, host] = x.split(' ')
+        return [
+          `instance.${action}.start nova-compute:${host}`,
+          `instance.${action}.end nova-compute:${host}`,
+        ]
+      }),
+    )
+  })
 })

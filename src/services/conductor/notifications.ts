@@ -34,6 +34,13 @@ export const EVENT_NOTIFICATIONS: Readonly<Record<string, string>> = {
   compute_trigger_crash_dump: 'trigger_crash_dump',
   compute_soft_delete_instance: 'soft_delete',
   compute_restore_instance: 'restore',
+  compute_pre_live_migration: 'live_migration_pre',
+  compute__post_live_migration: 'live_migration_post',
+  compute_post_live_migration_at_destination: 'live_migration_post_dest',
+  compute__rollback_live_migration: 'live_migration_rollback',
+  compute_rollback_live_migration_at_destination: 'live_migration_rollback_dest',
+  compute_live_migration_force_complete: 'live_migration_force_complete',
+  compute_live_migration_abort: 'live_migration_abort',
 }
 
 /** Nova's power_state names in notification payloads. */
