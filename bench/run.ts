@@ -7,6 +7,7 @@ const BENCHES: Readonly<Record<string, () => Promise<void>>> = {
   identity: async () => (await import('./identity.js')).benchIdentity(),
   image: async () => (await import('./image.js')).benchImage(),
   placement: async () => (await import('./placement.js')).benchPlacement(),
+  qemu: async () => (await import('./qemu.js')).benchQemu(),
   scheduler: async () => (await import('./scheduler.js')).benchScheduler(),
 }
 
