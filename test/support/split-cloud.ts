@@ -36,6 +36,9 @@ export interface SplitCloud {
   readonly dir: string
   readonly computeUrl: string
   readonly placementUrl: string
+  /** Keystone's URL (`…/v3` is its API) and the admin's password, for the `openstack` CLI. */
+  readonly identityUrl: string
+  readonly adminPassword: string
   readonly processes: Map<string, RunningBinary>
   /** The admin's token (project admin). */
   token(): Promise<string>
@@ -243,6 +246,8 @@ async function runCloud(
     dir,
     computeUrl,
     placementUrl,
+    identityUrl,
+    adminPassword: password,
     processes,
     token: getToken,
     createImage: async () => {
