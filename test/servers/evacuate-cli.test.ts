@@ -143,6 +143,27 @@ describe('[evacuate-cli] openstack server evacuate and nova evacuate in a split 
           assert.equal(done?.source_compute, source)
           assert.deepEqual(await providers(id), [await nodeUuid(source), await nodeUuid(dest)].sort())
 
+          // Not fenced any more while a `done` evacuation waits for the source's clean-up: 400 (Nova's bug 1922053).
+          await assert.rejects(
+            os([
+              '--os-compute-api-version',
+              '2.11',
+              'compute',
+              'service',
+              'set',
+              '--up',
+              source,
+              'nova-compute',
+            ]),
+          )
+          const [fenced] = (
+            await cloud.compute('GET', `/v2.1/os-services?host=${source}&binary=nova-compute`)
+          ).body.services as Obj[]
+          const forceUp = await cloud.compute('PUT', `/v2.1/os-services/${fenced!.id}`, {
+            forced_down: false,
+          })
+          assert.equal(forceUp.status, 400, JSON.stringify(forceUp.body))
+          assert.match(forceUp.body.badRequest.message, /`done` evacuation migration records remain/)
           await hostReturns(source)
           await until(
             'the evacuation completed by the returning source',

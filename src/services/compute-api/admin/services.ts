@@ -17,6 +17,7 @@ import {
   zoneOf,
 } from './common.js'
 import type { AdminDeps } from './deps.js'
+import { refuseForceUpWithDoneEvacuations } from './evacuation-fence.js'
 
 const POLICY = 'os_compute_api:os-services'
 const DISABLED_TRAIT = 'COMPUTE_STATUS_DISABLED'
@@ -127,6 +128,7 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ComputeApiDeps
         const { host, binary, forced_down } = body as { host: string; binary: string; forced_down?: unknown }
         if (forced_down === undefined) throw badRequest('Missing forced_down field')
         const service = await byHostAndBinary(host, binary)
+        if (!toBool(forced_down)) await refuseForceUpWithDoneEvacuations(admin, service)
         await admin.services.update(service.id, { forcedDown: toBool(forced_down) })
         return { service: { host, binary, forced_down: toBool(forced_down) } }
       }
@@ -158,6 +160,7 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ComputeApiDeps
       changes.disabledReason = changes.disabled ? (body.disabled_reason ?? null) : null
     }
     if (body.forced_down !== undefined) changes.forcedDown = toBool(body.forced_down)
+    if (changes.forcedDown === false) await refuseForceUpWithDoneEvacuations(admin, service)
     const updated = await admin.services.update(service.id, changes)
     if (changes.disabled !== undefined) await mirrorDisabled(admin, updated)
     return { service: view(request, updated, await hostZones(admin)) }
