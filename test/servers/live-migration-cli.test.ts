@@ -20,7 +20,7 @@ const rabbit = (await busBackends()).find((b) => b.name === 'rabbit')!
  * share a RabbitMQ broker (a control exchange of their own) and the state path (the admin password).
  */
 describe(
-  '[cli-live-migration:openstack] server migrate --live-migration and server migration list on two hosts',
+  '[cli-live-migration:openstack] server migrate --live-migration, server migration list/abort/force complete on two hosts',
   { skip: !haveCli ? 'openstack CLI not installed' : (rabbit.skip ?? false) },
   () => {
     let dir: string
@@ -53,7 +53,7 @@ describe(
         `[DEFAULT]\nhost = cmp-1\ntransport_url = ${RABBIT_URL}\ncontrol_exchange = ${uniqueName('nova_live_cli')}\n`,
       )
       const second = path.join(dir, 'cmp-2.conf')
-      writeFileSync(second, `[DEFAULT]\nhost = cmp-2\n`)
+      writeFileSync(second, `[DEFAULT]\nhost = cmp-2\n[fake_driver]\nlive_migration_duration_ms = 60000\n`)
       const nova = startBinary('nova-all', [
         '--config-file',
         conf,
@@ -100,7 +100,33 @@ describe(
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
     })
 
-    it('live migrates to a named host and back with the scheduler; the migrations list shows both', async () => {
+    /** The server's migration in status `running` (its transfer takes a minute from cmp-2). */
+    const running = async (name: string): Promise<CliJson> => {
+      const end = Date.now() + 60_000
+      for (;;) {
+        const list = (await os([
+          ...[
+            '--os-compute-api-version',
+            '2.23',
+            'server',
+            'migration',
+            'list',
+            '--server',
+            name,
+            '-f',
+            'json',
+          ],
+        ])) as CliJson[]
+        const m = list.find((x) => x.Status === 'running')
+        if (m !== undefined) return m
+        if (Date.now() > end) throw new Error(`no running migration of ${name}: ${JSON.stringify(list)}`)
+        await new Promise((r) => setTimeout(r, 250))
+      }
+    }
+    const live = (args: string[]) =>
+      os(['--os-compute-api-version', '2.30', 'server', 'migrate', '--live-migration', ...args])
+
+    it('live migrate to a host and with the scheduler; abort and force complete; migration list', async () => {
       await os(['flavor', 'create', '--vcpus', '1', '--ram', '256', '--disk', '1', 'lm.tiny', '-f', 'json'])
       const file = path.join(dir, 'lm.raw')
       writeFileSync(file, Buffer.alloc(4096, 1))
@@ -110,36 +136,36 @@ describe(
       ])
       const vm = 'live-mover'
       await os(['server', 'create', '--flavor', 'lm.tiny', '--image', image.id, '--wait', vm, '-f', 'json'])
-      const first = (await show(vm))['OS-EXT-SRV-ATTR:host'] as string
-      const other = first === 'cmp-1' ? 'cmp-2' : 'cmp-1'
+      // Transfers from cmp-1 are immediate, from cmp-2 they take a minute (its [fake_driver]).
+      if ((await show(vm))['OS-EXT-SRV-ATTR:host'] === 'cmp-1') {
+        await live(['--host', 'cmp-2', vm])
+        assert.equal((await settledOn(vm, 'cmp-2')).status, 'ACTIVE')
+      }
 
+      // The scheduler's pick, aborted while it runs: the server stays on cmp-2.
+      await live([vm])
+      const aborted = await running(vm)
+      assert.equal(aborted.Type, 'live-migration')
+      await os(['--os-compute-api-version', '2.24', 'server', 'migration', 'abort', vm, String(aborted.Id)])
+      assert.equal((await settledOn(vm, 'cmp-2')).status, 'ACTIVE')
+
+      // To cmp-1, forced to complete.
+      await live(['--host', 'cmp-1', vm])
+      const forced = await running(vm)
       await os([
-        '--os-compute-api-version',
-        '2.30',
-        'server',
-        'migrate',
-        '--live-migration',
-        '--host',
-        other,
-        vm,
+        ...['--os-compute-api-version', '2.22', 'server', 'migration', 'force', 'complete'],
+        ...[vm, String(forced.Id)],
       ])
-      const moved = await settledOn(vm, other)
-      assert.equal(moved.status, 'ACTIVE')
-      await os(['--os-compute-api-version', '2.30', 'server', 'migrate', '--live-migration', vm])
-      assert.equal((await settledOn(vm, first)).status, 'ACTIVE')
+      assert.equal((await settledOn(vm, 'cmp-1')).status, 'ACTIVE')
 
       const list = (await os([
         ...['--os-compute-api-version', '2.23', 'server', 'migration', 'list', '--server', vm, '-f', 'json'],
       ])) as CliJson[]
-      assert.equal(list.length, 2, JSON.stringify(list))
-      for (const m of list) {
-        assert.equal(m.Type, 'live-migration')
-        assert.equal(m.Status, 'completed')
-      }
-      assert.deepEqual(
-        list.map((m) => `${m['Source Compute']}->${m['Dest Compute']}`).sort(),
-        [`${first}->${other}`, `${other}->${first}`].sort(),
-      )
+      const byId = new Map(list.map((m) => [m.Id, m]))
+      assert.equal(byId.get(aborted.Id)?.Status, 'cancelled', JSON.stringify(list))
+      assert.equal(byId.get(forced.Id)?.Status, 'completed', JSON.stringify(list))
+      for (const m of list) assert.equal(m.Type, 'live-migration')
+      assert.equal(byId.get(forced.Id)?.['Dest Compute'], 'cmp-1')
     })
   },
 )
