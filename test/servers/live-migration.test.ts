@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
 import { createServicesRepository } from '../../src/db/index.js'
+import { createMovesRepository } from '../../src/db/repositories/migrations.js'
 import { PlacementClient } from '../../src/services/placement/client.js'
 import { until, type BuildCloud, type Obj } from '../support/build-harness.js'
 import { startMoveCloud } from '../support/move-cloud.js'
@@ -191,6 +192,63 @@ describe('[live-migration] os-migrateLive, force_complete and abort across two f
     } finally {
       cloud.drivers.get(source)!.setLiveMigrationDurationMs(0)
     }
+  })
+
+  it('a transfer or a destination that fails rolls back: migration error, ACTIVE on the source, its allocations', async () => {
+    const server = await boot('lm-fail')
+    const source = hostOf(server)
+    const dest = other(source)
+    const check = async (failed: string) => {
+      const after = await settled(server.id)
+      assert.equal(after.status, 'ACTIVE', failed)
+      assert.equal(hostOf(after), source, failed)
+      assert.equal((await lastMigration(server.id)).status, 'error', failed)
+      assert.deepEqual(await providers(server.id), [await nodeUuid(source)], failed)
+      assert.ok((await cloud.drivers.get(source)!.listInstanceUuids()).includes(server.id), failed)
+      assert.ok(!(await cloud.drivers.get(dest)!.listInstanceUuids()).includes(server.id), failed)
+    }
+    cloud.drivers.get(source)!.failNext('liveMigration')
+    assert.equal((await live(server.id, { host: dest, block_migration: 'auto' })).status, 202)
+    await check('the transfer failed')
+    const events = (await eventsOf(server.id, 'live-migration')).map((e) => `${e.event}:${e.result}`)
+    assert.ok(events.includes('compute_live_migration:Error'), events.join(', '))
+    assert.ok(events.includes('compute__rollback_live_migration:Success'), events.join(', '))
+
+    cloud.drivers.get(dest)!.failNext('preLiveMigration')
+    assert.equal((await live(server.id, { host: dest, block_migration: 'auto' })).status, 202)
+    await check('pre_live_migration failed')
+    // The server can still go once nothing fails.
+    assert.equal((await live(server.id, { host: dest, block_migration: 'auto' })).status, 202)
+    await until('moved', async () => {
+      const s = await settled(server.id)
+      return hostOf(s) === dest ? s : undefined
+    })
+  })
+
+  it('force_complete and abort check the migration: its status (2.65 also aborts queued/preparing), the server', async () => {
+    const server = await boot('lm-gates')
+    const moves = createMovesRepository(cloud.mainDb)
+    const migration = await moves.create({
+      instance_uuid: server.id,
+      migration_type: 'live-migration',
+      status: 'preparing',
+      source_compute: hostOf(server),
+      source_node: hostOf(server),
+    })
+    await cloud.instances.update(server.id, { task_state: 'migrating' })
+    const url = `/servers/${server.id}/migrations/${migration.id}`
+    const force = await admin('POST', `${url}/action`, { force_complete: null }, '2.22')
+    assert.equal(force.status, 400)
+    assert.match(force.body.badRequest.message, /state of instance .* is preparing\. Cannot force complete/)
+    const early = await admin('DELETE', url, undefined, '2.64')
+    assert.equal(early.status, 400)
+    assert.match(early.body.badRequest.message, /is preparing\. Cannot abort live migration/)
+    assert.equal((await admin('DELETE', `${url}9`, undefined, '2.65')).status, 404)
+    assert.equal((await cloud.call('DELETE', url, undefined, 'MEMBER_A', '2.65')).status, 403)
+    assert.equal((await admin('DELETE', url, undefined, '2.65')).status, 202)
+    assert.equal((await admin('POST', `${url}9/action`, { force_complete: null }, '2.22')).status, 400)
+    await moves.update(migration.id, { status: 'error' })
+    await cloud.instances.update(server.id, { task_state: null })
   })
 
   it("refusals answer as Nova's API: policy, states, hosts, storage, microversion schemas", async () => {
