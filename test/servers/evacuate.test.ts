@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert'
 import { after, before, describe, it } from 'node:test'
 import { createComputeNodesRepository, createServicesRepository } from '../../src/db/index.js'
 import { createMovesRepository } from '../../src/db/repositories/migrations.js'
+import { FakeDriver } from '../../src/services/compute/drivers/fake/fake-driver.js'
 import { PlacementClient } from '../../src/services/placement/client.js'
 import { until, type BuildCloud, type Obj } from '../support/build-harness.js'
 import { startMoveCloud } from '../support/move-cloud.js'
@@ -203,6 +204,39 @@ describe('[evacuate] evacuate from a host whose nova-compute is down, and its cl
     await hostReturns(from)
     for (const id of [stopped.id, active.id])
       assert.equal((await cloud.call('DELETE', `/servers/${id}`)).status, 204)
+  })
+
+  it('a source that returns while the destination still rebuilds leaves the instance to it', async () => {
+    const server = await boot('ev-race')
+    const source = hostOf(server)
+    const dest = other(source)
+    // The destination's nova-compute again, with a driver that takes its time to spawn.
+    await cloud.computes.get(dest)!.stop(1000)
+    const slow = new FakeDriver({
+      nodename: dest,
+      vcpus: 16,
+      memoryMb: 16384,
+      localGb: 400,
+      spawnDelayMs: 1500,
+    })
+    const destCompute = cloud.makeCompute(dest, { driver: slow })
+    cloud.computes.set(dest, destCompute)
+    await destCompute.start()
+    await hostFails(source)
+    assert.equal((await action(server.id, { evacuate: {} }, '2.29')).status, 200)
+    await until('spawning on the destination', async () => {
+      const s = await cloud.call('GET', `/servers/${server.id}`, undefined, 'ADMIN')
+      return s.body.server['OS-EXT-STS:task_state'] === 'rebuild_spawning' ? true : undefined
+    })
+    await hostReturns(source)
+    assert.equal((await guestsOn(source)).includes(server.id), false, 'the source destroyed its guest')
+    const moved = await until('ACTIVE on the destination', async () => {
+      const s = await cloud.status(server.id, 'ACTIVE')
+      return hostOf(s) === dest ? s : undefined
+    })
+    assert.equal(moved['OS-EXT-STS:task_state'], null)
+    assert.ok((await guestsOn(dest)).includes(server.id))
+    assert.equal((await cloud.call('DELETE', `/servers/${server.id}`)).status, 204)
   })
 
   it('no other host: ERROR with the scheduler’s reason, migration error, the source allocation kept', async () => {

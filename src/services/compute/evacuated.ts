@@ -1,6 +1,16 @@
 import type { RequestContext } from '../../common/context.js'
+import type { EvacuationView } from '../conductor/client.js'
 import { guestRef } from './manager.js'
 import type { RecoveryDeps } from './recovery.js'
+
+/**
+ * The evacuations from this host not cleaned up yet (accepted, pre-migrating or done). Read before the start-up
+ * recovery, which leaves their instances alone (Nova's init_host skips the evacuated instances): a source that
+ * comes back while an evacuation runs must not settle the instance the destination is rebuilding.
+ */
+export async function openEvacuations(deps: RecoveryDeps, ctx: RequestContext): Promise<EvacuationView[]> {
+  return await deps.conductor.evacuationsFromHost(ctx, deps.host)
+}
 
 /**
  * Nova's _destroy_evacuated_instances, run when nova-compute starts (after its first resource update, so that
@@ -9,9 +19,12 @@ import type { RecoveryDeps } from './recovery.js'
  * on this host's node removed (a deleted instance has none left), and the migrations become `completed`.
  * Returns how many evacuations were cleaned up.
  */
-export async function destroyEvacuatedInstances(deps: RecoveryDeps, ctx: RequestContext): Promise<number> {
+export async function destroyEvacuatedInstances(
+  deps: RecoveryDeps,
+  ctx: RequestContext,
+  evacuations: readonly EvacuationView[],
+): Promise<number> {
   const { conductor, driver, logger } = deps
-  const evacuations = await conductor.evacuationsFromHost(ctx, deps.host)
   if (evacuations.length === 0) return 0
   const local = new Set(await driver.listInstanceUuids())
   let cleaned = 0

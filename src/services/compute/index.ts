@@ -21,7 +21,7 @@ import { ComputeManager } from './manager.js'
 import { moveOperationEndpoints, type MoveOperationDeps } from './operations/index.js'
 import { offloadOverdueShelved } from './operations/shelve-snapshot.js'
 import { healAllocations, initInstances, syncPowerStates, type RecoveryDeps } from './recovery.js'
-import { destroyEvacuatedInstances } from './evacuated.js'
+import { destroyEvacuatedInstances, openEvacuations } from './evacuated.js'
 import { ResourceTracker, type ResourceTrackerSettings } from './resource-tracker.js'
 import { supportEndpoints } from './support-ops.js'
 
@@ -197,15 +197,20 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
     logger,
     beforeServing: async (ctx) => {
       await driver.initHost(options.host)
+      const evacuations = await openEvacuations(recovery, ctx).catch((error: unknown) => {
+        logger.error({ err: error }, 'the evacuations from this host could not be read')
+        return []
+      })
+      const evacuated = new Set(evacuations.map((e) => e.migration.instance_uuid))
       // Nova's init_host: instances left mid-operation by a crash are settled before anything is served.
-      await initInstances(recovery, ctx).catch((error: unknown) =>
+      await initInstances(recovery, ctx, evacuated).catch((error: unknown) =>
         logger.error({ err: error }, 'the recovery of the instances failed'),
       )
       // Nova's pre_start_hook: a failure here is logged, the periodic task tries again.
       await tracker
         .update(ctx)
         .catch((error: unknown) => logger.error({ err: error }, 'the first resource update failed'))
-      await destroyEvacuatedInstances(recovery, ctx).catch((error: unknown) =>
+      await destroyEvacuatedInstances(recovery, ctx, evacuations).catch((error: unknown) =>
         logger.error({ err: error }, 'the clean-up after evacuated instances failed'),
       )
       await healAllocations(recovery, ctx).catch((error: unknown) =>
@@ -222,9 +227,10 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
     reclaimQueuedDeletes: (ctx) => actions.reclaimQueuedDeletes(ctx, reclaimInterval),
     manageImageCache: () => runImageCacheManagerPass(driver, imageCache, logger),
     async recover(ctx) {
-      await initInstances(recovery, ctx)
+      const evacuations = await openEvacuations(recovery, ctx)
+      await initInstances(recovery, ctx, new Set(evacuations.map((e) => e.migration.instance_uuid)))
       await tracker.update(ctx)
-      await destroyEvacuatedInstances(recovery, ctx)
+      await destroyEvacuatedInstances(recovery, ctx, evacuations)
       await healAllocations(recovery, ctx)
     },
     start: () => service.start(),

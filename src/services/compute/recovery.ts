@@ -58,9 +58,15 @@ async function destroyGuest(driver: HypervisorDriver, instance: InstanceView): P
  * fake driver has guests only while its object lives, so a restart with surviving guests is a new service around
  * the same driver object.
  */
-export async function initInstances(deps: RecoveryDeps, ctx: RequestContext): Promise<void> {
+export async function initInstances(
+  deps: RecoveryDeps,
+  ctx: RequestContext,
+  evacuated: ReadonlySet<string> = new Set(),
+): Promise<void> {
   const instances = await deps.conductor.instancesOnHost(ctx, deps.host)
   for (const instance of instances) {
+    // Being (or having been) evacuated from here: the destination owns it now.
+    if (evacuated.has(instance.uuid)) continue
     try {
       await initInstance(deps, ctx, instance)
     } catch (error) {
