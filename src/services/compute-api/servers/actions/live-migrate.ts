@@ -1,6 +1,7 @@
 import { ComputeHostNotFound } from '../../../../common/errors/index.js'
 import { badRequest } from '../../faults.js'
 import { atLeast } from '../../microversion.js'
+import { authorize } from '../../request.js'
 import { booleanType, toBool, type Schema } from '../../validation.js'
 import { badRequestOnNoValidHost, movesOf, requestSpecOf } from './move-support.js'
 import { adminRule, type ServerAction } from './types.js'
@@ -46,6 +47,12 @@ interface MigrateLiveBody {
  * `live-migration` action, then the conductor's live_migrate_instance: a call before 2.34 (its refusals answer 400
  * here: same host, host down, storage, pre-checks, no valid host), a cast from 2.34. 202.
  */
+const hostRule = adminRule(
+  'os-migrate-server:migrate_live:host',
+  'Live migrate a server to a specified host without a reboot',
+  'os-migrateLive',
+)
+
 const migrateLive: ServerAction = {
   key: 'os-migrateLive',
   name: 'os-migrateLive',
@@ -54,13 +61,7 @@ const migrateLive: ServerAction = {
     'Live migrate a server to a new host without a reboot',
     'os-migrateLive',
   ),
-  morePolicies: [
-    adminRule(
-      'os-migrate-server:migrate_live:host',
-      'Live migrate a server to a specified host without a reboot',
-      'os-migrateLive',
-    ),
-  ],
+  morePolicies: [hostRule],
   schema: (request) => migrateLiveSchema((n) => atLeast(request, n)),
   states: { vmStates: ['active', 'paused'], taskStates: [null] },
   async run(call) {
@@ -77,7 +78,10 @@ const migrateLive: ServerAction = {
       force = atLeast(request, 68) ? false : toBool(body.force ?? false)
       if (force && host === undefined) throw badRequest("Can't force to a non-provided destination")
     }
-    if (host !== undefined && !(await moves.computeHostExists(host))) throw new ComputeHostNotFound({ host })
+    if (host !== undefined) {
+      authorize(request, call.settings, hostRule.name, { project_id: instance.project_id ?? '' })
+      if (!(await moves.computeHostExists(host))) throw new ComputeHostNotFound({ host })
+    }
     const spec = await requestSpecOf(servers, instance)
     await call.transition({ task_state: 'migrating' }, [null])
     await call.record('live-migration')
