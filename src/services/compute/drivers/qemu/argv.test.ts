@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import { chooseAccelerator } from './accel.js'
+import { ideSlot, nicDevice, VIF_MODEL_DEVICES } from './argv-devices.js'
 import { buildQemuArgv, defaultCdromBus, guestPaths, shellQuote } from './argv.js'
 
 const UUID = '6f1c2a4e-0d3b-4b7e-9b3a-1f2e3d4c5b6a'
@@ -144,11 +145,125 @@ describe('the QEMU argv builder', () => {
       `${D}/console.log`,
       `${D}/disk`,
       `${D}/disk.config`,
+      `${D}/disk.eph0`,
+      `${D}/disk.swap`,
+      `${D}/nvram.fd`,
       `${D}/qemu.pid`,
       `${D}/qmp.sock`,
       `${D}/serial.sock`,
       `${D}/vnc.sock`,
     ])
+  })
+})
+
+describe('the QEMU argv of local disks, UEFI and NICs', () => {
+  const base = { uuid: UUID, name: 'i', vcpus: 1, memoryMb: 128, accel: 'tcg', paths } as const
+  const after = (argv: string[], value: string) => argv.slice(argv.indexOf(value) + 1)
+  const localDisk = (node: string, file: string, device: string) => [
+    '-blockdev',
+    `driver=file,filename=${D}/${file},node-name=${node}-file`,
+    '-blockdev',
+    `driver=qcow2,file=${node}-file,node-name=${node}`,
+    '-device',
+    device,
+  ]
+
+  it('attaches the ephemeral and swap disks after the root disk on virtio: vdb and vdc (snapshot)', () => {
+    const argv = buildQemuArgv({ ...base, localDisks: { ephemeral: true, swap: true } })
+    assert.deepEqual(after(argv, 'virtio-blk-pci,drive=disk0,bootindex=1,id=disk0-dev'), [
+      ...localDisk('eph0', 'disk.eph0', 'virtio-blk-pci,drive=eph0,id=eph0-dev'),
+      ...localDisk('swap0', 'disk.swap', 'virtio-blk-pci,drive=swap0,id=swap0-dev'),
+    ])
+    const swapOnly = buildQemuArgv({ ...base, localDisks: { swap: true } })
+    assert.ok(!swapOnly.some((a) => a.includes('eph0')))
+    assert.deepEqual(after(swapOnly, 'virtio-blk-pci,drive=disk0,bootindex=1,id=disk0-dev'), [
+      ...localDisk('swap0', 'disk.swap', 'virtio-blk-pci,drive=swap0,id=swap0-dev'),
+    ])
+    assert.ok(!buildQemuArgv(base).some((a) => a.includes('eph0') || a.includes('swap0')), 'none by default')
+  })
+
+  it('puts the local disks on the root disk bus: IDE slots around the config drive, the SCSI controller', () => {
+    const ide = buildQemuArgv({
+      ...base,
+      diskBus: 'ide',
+      localDisks: { ephemeral: true, swap: true },
+      configDrive: { bus: 'ide' },
+    })
+    const devices = ide.filter((a, i) => ide[i - 1] === '-device')
+    assert.deepEqual(devices, [
+      'VGA',
+      'ide-hd,drive=disk0,bus=ide.0,bootindex=1,id=disk0-dev',
+      'ide-hd,drive=eph0,bus=ide.0,unit=1,id=eph0-dev',
+      'ide-hd,drive=swap0,bus=ide.1,unit=0,id=swap0-dev',
+      'ide-cd,drive=config,id=config-dev,bus=ide.1,unit=1',
+    ])
+    const q35 = buildQemuArgv({
+      ...base,
+      machineType: 'q35',
+      diskBus: 'ide',
+      localDisks: { ephemeral: true, swap: true },
+    })
+    assert.ok(q35.includes('ide-hd,drive=eph0,bus=ide.2,id=eph0-dev'))
+    assert.ok(q35.includes('ide-hd,drive=swap0,bus=ide.3,id=swap0-dev'))
+    assert.throws(() => ideSlot(3, 'pc'), /no IDE slot for disk 4/)
+    assert.equal(ideSlot(4, 'pc-q35-7.2'), 'bus=ide.5')
+    const scsi = buildQemuArgv({ ...base, diskBus: 'scsi', localDisks: { ephemeral: true, swap: true } })
+    assert.equal(scsi.filter((a) => a === 'virtio-scsi-pci,id=scsi0').length, 1)
+    assert.deepEqual(scsi.slice(-2), ['-device', 'scsi-hd,drive=swap0,bus=scsi0.0,id=swap0-dev'])
+    assert.ok(scsi.includes('scsi-hd,drive=eph0,bus=scsi0.0,id=eph0-dev'))
+  })
+
+  it('boots UEFI from the firmware code (read-only) and the guest own variable store as pflash (snapshot)', () => {
+    const argv = buildQemuArgv({
+      ...base,
+      machineType: 'q35',
+      uefi: { code: '/usr/share/OVMF/OVMF_CODE_4M.fd' },
+    })
+    assert.deepEqual(argv.slice(argv.indexOf('-drive'), argv.indexOf('-drive') + 4), [
+      '-drive',
+      'if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd',
+      '-drive',
+      `if=pflash,format=raw,unit=1,file=${D}/nvram.fd`,
+    ])
+    const commas = buildQemuArgv({ ...base, paths: guestPaths('/srv/a,b', UUID), uefi: { code: '/fw,1' } })
+    assert.ok(commas.includes('if=pflash,format=raw,unit=0,readonly=on,file=/fw,,1'))
+    assert.ok(commas.includes(`if=pflash,format=raw,unit=1,file=/srv/a,,b/${UUID}/nvram.fd`))
+    assert.ok(!buildQemuArgv(base).includes('-drive'), 'BIOS (SeaBIOS) by default')
+  })
+
+  it('adds one NIC per VIF on its tap with the model of hw_vif_model, none without VIFs (snapshot)', () => {
+    const vif = { id: 'p1', mac: 'fa:16:3e:00:00:01', tap: 'tapp1' }
+    const argv = buildQemuArgv({
+      ...base,
+      nics: [
+        { ...vif, mtu: 1450 },
+        { id: 'p2', mac: 'fa:16:3e:00:00:02', tap: 'tapp2', model: 'e1000', mtu: 1450 },
+      ],
+    })
+    assert.deepEqual(argv.slice(argv.indexOf('-netdev')), [
+      '-netdev',
+      'tap,id=hostnet0,ifname=tapp1,script=no,downscript=no',
+      '-device',
+      'virtio-net-pci,netdev=hostnet0,id=net0,mac=fa:16:3e:00:00:01,host_mtu=1450',
+      '-netdev',
+      'tap,id=hostnet1,ifname=tapp2,script=no,downscript=no',
+      '-device',
+      'e1000,netdev=hostnet1,id=net1,mac=fa:16:3e:00:00:02',
+    ])
+    for (const [model, device] of Object.entries(VIF_MODEL_DEVICES)) {
+      const one = buildQemuArgv({ ...base, nics: [{ ...vif, model }] })
+      assert.equal(one[one.indexOf('-netdev') + 3], `${device},netdev=hostnet0,id=net0,mac=fa:16:3e:00:00:01`)
+    }
+    assert.deepEqual(
+      ['virtio', 'e1000', 'rtl8139', 'ne2k_pci', 'pcnet'].map((m) => nicDevice(m)),
+      ['virtio-net-pci', 'e1000', 'rtl8139', 'ne2k_pci', 'pcnet'],
+    )
+    assert.throws(
+      () => buildQemuArgv({ ...base, nics: [{ ...vif, model: 'spapr-vlan' }] }),
+      /hw_vif_model spapr-vlan/,
+    )
+    assert.ok(!buildQemuArgv(base).includes('-netdev'), 'no VIF, no NIC')
+    assert.ok(!buildQemuArgv({ ...base, nics: [] }).includes('-netdev'))
   })
 })
 

@@ -1,3 +1,5 @@
+import { firmwareArgs, localDiskArgs, nicArgs, type NicSpec } from './argv-devices.js'
+
 /** Where one guest's files and sockets are (all under `state_path/instances/<uuid>/`). */
 export interface GuestPaths {
   readonly dir: string
@@ -10,6 +12,12 @@ export interface GuestPaths {
   readonly pidfile: string
   /** The config drive (an ISO9660 image labelled config-2), when the guest has one. */
   readonly configDrive: string
+  /** The flavor's ephemeral disk (qcow2 overlay on a formatted base in the image cache). */
+  readonly ephemeral: string
+  /** The flavor's swap disk (qcow2 overlay on a mkswap'd base in the image cache). */
+  readonly swap: string
+  /** The UEFI variable store of a hw_firmware_type=uefi guest (its own copy of the firmware's template). */
+  readonly nvram: string
 }
 
 /** The accelerator QEMU runs guests with: KVM, or TCG (software emulation, Nova's virt_type=qemu). */
@@ -34,6 +42,12 @@ export interface QemuLaunchSpec {
   readonly incomingStateFile?: string
   /** The config drive (paths.configDrive) attached read-only as a cdrom on `bus` (image property hw_cdrom_bus). */
   readonly configDrive?: { readonly bus: CdromBus }
+  /** The flavor's ephemeral (paths.ephemeral) and swap (paths.swap) disks, when it has them. */
+  readonly localDisks?: { readonly ephemeral?: boolean; readonly swap?: boolean }
+  /** UEFI boot (hw_firmware_type=uefi): the firmware's code; the variables are paths.nvram. */
+  readonly uefi?: { readonly code: string }
+  /** One NIC per VIF, on its plugged tap (model: hw_vif_model); none without VIFs. */
+  readonly nics?: readonly NicSpec[]
 }
 
 /** The buses a cdrom can sit on (virtio-blk has no removable media). */
@@ -109,7 +123,10 @@ export function buildQemuArgv(spec: QemuLaunchSpec): string[] {
     '-blockdev',
     'driver=qcow2,file=disk0-file,node-name=disk0',
     ...disk,
+    ...localDiskArgs(spec, 1),
     ...cdromArgs(spec),
+    ...nicArgs(spec),
+    ...firmwareArgs(spec),
     ...(spec.kernel === undefined
       ? []
       : [
@@ -177,6 +194,9 @@ export function guestPaths(instancesPath: string, uuid: string): GuestPaths {
     vnc: `${dir}/vnc.sock`,
     pidfile: `${dir}/qemu.pid`,
     configDrive: `${dir}/disk.config`,
+    ephemeral: `${dir}/disk.eph0`,
+    swap: `${dir}/disk.swap`,
+    nvram: `${dir}/nvram.fd`,
   }
 }
 
