@@ -206,6 +206,26 @@ describe('[evacuate] evacuate from a host whose nova-compute is down, and its cl
       assert.equal((await cloud.call('DELETE', `/servers/${id}`)).status, 204)
   })
 
+  it('a server deleted after its evacuation: the returning source still destroys its guest', async () => {
+    const server = await boot('ev-deleted')
+    const source = hostOf(server)
+    await hostFails(source)
+    assert.equal((await action(server.id, { evacuate: {} }, '2.29')).status, 200)
+    await until('evacuated', async () => {
+      const s = await cloud.status(server.id, 'ACTIVE')
+      return hostOf(s) === other(source) ? s : undefined
+    })
+    assert.equal((await cloud.call('DELETE', `/servers/${server.id}`)).status, 204)
+    await until('deleted', async () =>
+      (await cloud.call('GET', `/servers/${server.id}`)).status === 404 ? true : undefined,
+    )
+    assert.deepEqual(await providersOf(server.id), [], 'the delete freed both hosts')
+    assert.ok((await guestsOn(source)).includes(server.id))
+    await hostReturns(source)
+    assert.equal((await guestsOn(source)).includes(server.id), false)
+    assert.equal((await moves().ofInstance(server.id))[0]?.status, 'completed')
+  })
+
   it('a source that returns while the destination still rebuilds leaves the instance to it', async () => {
     const server = await boot('ev-race')
     const source = hostOf(server)
