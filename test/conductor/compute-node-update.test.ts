@@ -33,7 +33,7 @@ const report = {
 
 it('the conductor RPC history ends at the version it serves', () => {
   assert.equal(CONDUCTOR_RPC_HISTORY.at(-1)!.version, CONDUCTOR_RPC_VERSION)
-  assert.equal(CONDUCTOR_RPC_VERSION, '1.7')
+  assert.equal(CONDUCTOR_RPC_VERSION, '1.8')
 })
 
 for (const database of await databaseBackends()) {

@@ -251,6 +251,37 @@ describe('[live-migration] os-migrateLive, force_complete and abort across two f
     await cloud.instances.update(server.id, { task_state: null })
   })
 
+  it('a source nova-compute restarted mid-migration ends it in error, the server ACTIVE there with its allocations', async () => {
+    const server = await boot('lm-restart')
+    const source = hostOf(server)
+    const dest = other(source)
+    // What a crash in the middle of the transfer leaves: the task, a running migration holding the allocations.
+    const migration = await createMovesRepository(cloud.mainDb).create({
+      instance_uuid: server.id,
+      migration_type: 'live-migration',
+      status: 'running',
+      source_compute: source,
+      source_node: source,
+      dest_compute: dest,
+      dest_node: dest,
+      dest_host: dest,
+    })
+    const placement = new PlacementClient(cloud.placement!.transport)
+    assert.ok(await placement.moveAllocations(server.id, migration.uuid, 'MIGRATION'))
+    await cloud.instances.update(server.id, { task_state: 'migrating' })
+    await cloud.computes.get(source)!.stop(1000)
+    const restarted = cloud.makeCompute(source, { driver: cloud.drivers.get(source)! })
+    cloud.computes.set(source, restarted)
+    await restarted.start()
+    const after = await settled(server.id)
+    assert.equal(after.status, 'ACTIVE')
+    assert.equal(hostOf(after), source)
+    assert.equal((await lastMigration(server.id)).status, 'error')
+    assert.deepEqual(await providers(server.id), [await nodeUuid(source)])
+    assert.deepEqual(await providers(migration.uuid), [])
+    assert.deepEqual((await admin('GET', `/servers/${server.id}/migrations`)).body.migrations, [])
+  })
+
   it("refusals answer as Nova's API: policy, states, hosts, storage, microversion schemas", async () => {
     const server = await boot('lm-errors')
     const id = server.id

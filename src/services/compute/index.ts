@@ -98,6 +98,7 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
     settings: options.resources,
     logger,
   })
+  const computeClient = new ComputeClient({ bus: options.bus, timeoutMs: 60_000 })
   const recovery: RecoveryDeps = {
     host: options.host,
     driver,
@@ -106,12 +107,13 @@ export function createComputeService(options: ComputeServiceOptions): ComputeSer
     placement: options.placement,
     reporter,
     logger,
+    compute: computeClient,
   }
   const moveDeps: MoveOperationDeps = {
     host: options.host,
     driver,
     conductor: options.conductor,
-    compute: new ComputeClient({ bus: options.bus, timeoutMs: 60_000 }),
+    compute: computeClient,
     tracker,
     placement: options.placement,
     images: options.images,

@@ -7,6 +7,8 @@ import { GuestNotFound } from './driver/errors.js'
 import { PowerState } from './driver/power-state.js'
 import { guestRef } from './manager.js'
 import type { ResourceTracker } from './resource-tracker.js'
+import type { ComputeClient } from './client.js'
+import { resetLiveMigration } from './operations/live-migration.js'
 
 export interface RecoveryDeps {
   readonly host: string
@@ -16,6 +18,8 @@ export interface RecoveryDeps {
   readonly placement: PlacementClient | undefined
   readonly reporter: ComputeNodeReporter | undefined
   readonly logger: Logger
+  /** Other computes (an interrupted live migration's destination is told to roll back); undefined: not told. */
+  readonly compute?: ComputeClient
 }
 
 /** The task_states of a build on its way (Nova's _init_instance puts such an instance in ERROR). */
@@ -114,6 +118,10 @@ async function initInstance(deps: RecoveryDeps, ctx: RequestContext, instance: I
     await deps.placement?.deleteAllocations(uuid).catch(() => false)
     return
   }
+  if (instance.task_state === 'migrating')
+    await resetLiveMigration(deps, ctx, uuid).catch((error: unknown) =>
+      logger.error({ err: error, instance: uuid }, 'could not reset an interrupted live migration'),
+    )
   if (instance.task_state !== null) {
     logger.info(
       { instance: uuid, task_state: instance.task_state },

@@ -64,8 +64,14 @@ export const CONDUCTOR_RPC_HISTORY: RpcVersionHistory = [
       'live migration: live_migrate_instance (call before API 2.34, cast after); migration_update takes the ' +
       'progress fields (memory_*/disk_* total, processed, remaining)',
   },
+  {
+    version: '1.8',
+    change:
+      "migrations_in_progress(instance_uuid): an instance's unfinished migrations (nova-compute's start-up reset " +
+      'of an interrupted live migration)',
+  },
 ]
-export const CONDUCTOR_RPC_VERSION = '1.7'
+export const CONDUCTOR_RPC_VERSION = '1.8'
 
 /** live_migrate_instance's arguments (Nova's ComputeTaskManager.live_migrate_instance). */
 export interface LiveMigrateRequest {
@@ -332,6 +338,16 @@ export class ConductorClient implements ServiceRegistry {
    * Live migration (Nova's live_migrate_instance): a call before API 2.34 (the checks' errors reach the API), a
    * cast from 2.34 (`async`: they only show in the instance action and the migration). Needs 1.7.
    */
+  /** The instance's migrations not finished yet (any type), oldest first. Needs 1.8. */
+  async migrationsInProgress(ctx: RequestContext, instanceUuid: string): Promise<MigrationView[]> {
+    return await this.#rpc.call<MigrationView[]>(
+      ctx,
+      'migrations_in_progress',
+      { instance_uuid: instanceUuid },
+      { version: '1.8' },
+    )
+  }
+
   async liveMigrateInstance(ctx: RequestContext, request: LiveMigrateRequest, async: boolean): Promise<void> {
     if (async) await this.#rpc.cast(ctx, 'live_migrate_instance', { ...request }, { version: '1.7' })
     else await this.#rpc.call(ctx, 'live_migrate_instance', { ...request }, { version: '1.7' })

@@ -157,9 +157,21 @@ async function findDestination(
   }
 }
 
-/** The conductor's RPC method of live migration (1.7). */
+/** Migration statuses after which a migration is over (nothing runs, nothing is held for it). */
+const FINISHED = new Set(['confirmed', 'reverted', 'error', 'completed', 'failed', 'done', 'cancelled'])
+
+/** The conductor's RPC methods of live migration (1.7; 1.8 migrations_in_progress). */
 export function liveMigrateEndpoints(deps: ConductorDeps): RpcEndpoints {
   return {
+    migrations_in_progress: async (_ctx, args) => {
+      if (typeof args.instance_uuid !== 'string')
+        throw new Invalid('migrations_in_progress needs an instance_uuid')
+      const all = await moveDeps(deps).moves.ofInstance(args.instance_uuid)
+      return all
+        .filter((m) => !FINISHED.has(m.status))
+        .reverse()
+        .map(migrationView)
+    },
     live_migrate_instance: async (ctx, args) => {
       const block = args.block_migration
       if (

@@ -340,6 +340,41 @@ export async function postLiveMigrationAtDestination(
   })
 }
 
+/**
+ * At nova-compute's start (Nova's _reset_live_migration from _init_instance), for an instance of this host still
+ * in task_state migrating: a live migration from here that is still open was cut off by the restart. One still
+ * running in this process is aborted (it rolls back itself); otherwise the migration ends in `error`, its source
+ * allocations go back to the instance (the destination's claim with them) and the destination drops what it
+ * prepared (keeping disks: whether the path was shared is not known any more). The caller clears the task.
+ */
+export async function resetLiveMigration(
+  deps: Pick<MoveOperationDeps, 'host' | 'conductor' | 'placement' | 'logger'> & {
+    readonly compute?: MoveOperationDeps['compute']
+  },
+  ctx: RequestContext,
+  uuid: string,
+): Promise<void> {
+  const open = await deps.conductor.migrationsInProgress(ctx, uuid)
+  for (const m of open) {
+    if (m.migration_type !== 'live-migration' || m.source_compute !== deps.host) continue
+    const running = RUNNING.get(`${deps.host}/${uuid}`)
+    if (running !== undefined && running.migrationId === m.id) {
+      running.controller.abort()
+      continue
+    }
+    deps.logger.warn({ instance: uuid, migration: m.id }, 'a live migration was cut off by a restart')
+    await deps.conductor.migrationUpdate(ctx, m.id, { status: 'error' })
+    await deps.placement?.moveAllocations(m.uuid, uuid).catch(() => false)
+    if (m.dest_compute !== null)
+      await deps.compute
+        ?.liveMigrationCast(ctx, m.dest_compute, 'rollback_live_migration_at_destination', {
+          instance_uuid: uuid,
+          plan: { blockMigration: false, sharedInstancePath: true },
+        })
+        .catch(() => undefined)
+  }
+}
+
 /** On the destination (Nova's rollback_live_migration_at_destination, a cast): what pre_live_migration made goes. */
 export async function rollbackLiveMigrationAtDestination(
   deps: MoveOperationDeps,
