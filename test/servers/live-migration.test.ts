@@ -3,8 +3,10 @@ import { after, before, describe, it } from 'node:test'
 import { createServicesRepository } from '../../src/db/index.js'
 import { createMovesRepository } from '../../src/db/repositories/migrations.js'
 import { PlacementClient } from '../../src/services/placement/client.js'
+import { databaseBackends } from '../support/backends.js'
 import { until, type BuildCloud, type Obj } from '../support/build-harness.js'
 import { startMoveCloud } from '../support/move-cloud.js'
+import { withTestDatabase } from '../support/test-database.js'
 
 const hostOf = (server: Obj): string => server['OS-EXT-SRV-ATTR:host']
 
@@ -379,3 +381,61 @@ describe('[live-migration] os-migrateLive, force_complete and abort across two f
     )
   })
 })
+
+for (const backend of (await databaseBackends()).filter((b) => b.name !== 'sqlite'))
+  describe(
+    `[live-migration:${backend.name}] the cell database on ${backend.name}`,
+    { skip: backend.skip },
+    () => {
+      it('a live migration to a host completes, an aborted one is cancelled; progress and records read back', async () => {
+        await withTestDatabase(backend, async (mainUrl) => {
+          const cloud = await startMoveCloud({ admin: true, mainUrl })
+          try {
+            const admin = (method: string, url: string, body?: unknown) =>
+              cloud.call(method, url, body, 'ADMIN', 'latest')
+            const server = await (async () => {
+              const r = await cloud.call('POST', '/servers', {
+                server: { name: 'lm-db', imageRef: cloud.imageId, flavorRef: '1', networks: 'none' },
+              })
+              return await cloud.status(r.body.server.id, 'ACTIVE')
+            })()
+            const source = hostOf(server)
+            const dest = source === 'cmp-1' ? 'cmp-2' : 'cmp-1'
+            const settledOn = (host: string) =>
+              until(`on ${host}`, async () => {
+                const s = (await admin('GET', `/servers/${server.id}`)).body.server
+                return s['OS-EXT-STS:task_state'] === null && hostOf(s) === host ? s : undefined
+              })
+            const live = (host: string | null) =>
+              admin('POST', `/servers/${server.id}/action`, {
+                'os-migrateLive': { host, block_migration: 'auto' },
+              })
+            assert.equal((await live(dest)).status, 202)
+            await settledOn(dest)
+            cloud.drivers.get(dest)!.setLiveMigrationDurationMs(60_000)
+            assert.equal((await live(null)).status, 202)
+            const running = await until('running', async () => {
+              const m = (await admin('GET', `/servers/${server.id}/migrations`)).body.migrations?.[0]
+              return m?.status === 'running' && m.disk_total_bytes !== null ? m : undefined
+            })
+            assert.equal(running.disk_total_bytes, 10 * 1024 ** 3)
+            assert.equal(
+              (await admin('DELETE', `/servers/${server.id}/migrations/${running.id}`)).status,
+              202,
+            )
+            await settledOn(dest)
+            const list = (await admin('GET', `/os-migrations?instance_uuid=${server.id}`)).body
+              .migrations as Obj[]
+            assert.deepEqual(
+              list
+                .map((m) => `${m.migration_type} ${m.status} ${m.source_compute}->${m.dest_compute}`)
+                .sort(),
+              [`live-migration cancelled ${dest}->${source}`, `live-migration completed ${source}->${dest}`],
+            )
+          } finally {
+            await cloud.close()
+          }
+        })
+      })
+    },
+  )

@@ -93,6 +93,8 @@ export interface BuildCloudOptions {
    * go nowhere and the servers stay in BUILD).
    */
   readonly apiOnly?: { readonly mainUrl: string; readonly apiUrl: string }
+  /** The cell (main) database's URL, e.g. a PostgreSQL test database (default: a SQLite file of its own). */
+  readonly mainUrl?: string
   /** Overrides of the servers resource's dependencies (quota, …). */
   readonly servers?: (cloud: BuildCloud) => Partial<ServerDeps>
   /** Serve the admin resources too (os-migrations, server migrations, os-services, …). */
@@ -156,7 +158,9 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
   const tokens = { ...BUILD_TOKENS, ...options.tokens }
   const checker: TokenChecker = { verify: (token) => tokens[token] ?? 'malformed' }
   const apiOnly = options.apiOnly
-  const mainDb = await openDatabase(apiOnly?.mainUrl ?? `sqlite:///${path.join(dir, 'main.sqlite')}`)
+  const mainDb = await openDatabase(
+    apiOnly?.mainUrl ?? options.mainUrl ?? `sqlite:///${path.join(dir, 'main.sqlite')}`,
+  )
   await syncSchema(mainDb, 'main')
   const placement = apiOnly === undefined ? await placementHarness() : undefined
   const apiDb = placement?.db ?? (await openDatabase(apiOnly!.apiUrl))

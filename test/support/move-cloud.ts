@@ -16,6 +16,8 @@ export interface MoveCloudOptions {
   readonly quota?: Readonly<Record<string, number>>
   /** Serve the admin resources too (os-migrations, server migrations). */
   readonly admin?: boolean
+  /** The cell database's URL (default: SQLite). */
+  readonly mainUrl?: string
 }
 
 /** A build cloud whose conductor serves the moves and whose computes upload snapshots to its image service. */
@@ -23,6 +25,7 @@ export async function startMoveCloud(options: MoveCloudOptions = {}): Promise<Bu
   const cloud = await startBuildCloud({
     computes: [],
     ...(options.admin === undefined ? {} : { admin: options.admin }),
+    ...(options.mainUrl === undefined ? {} : { mainUrl: options.mainUrl }),
     config: { DEFAULT: { ...options.defaults } },
     servers: (c) => ({
       moves: createMovesRepository(c.mainDb),
