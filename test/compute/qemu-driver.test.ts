@@ -82,6 +82,14 @@ const marker = (uuid: string) => new RegExp(`${TEST_GUEST_MARKER} uuid=${uuid}`)
       image: testGuestImageMeta(await testGuestFiles()),
       timeoutMs: GUEST_TIMEOUT_MS,
       bootedConsole: new RegExp(TEST_GUEST_MARKER),
+      // A second QEMU driver on this machine: on the suite driver's instances path, or on one of its own.
+      liveMigrationPeer: async (shared) => {
+        const own = shared ? undefined : await mkdtemp(path.join(dir, 'peer-'))
+        return {
+          driver: await newDriver(path.join(own ?? dir, 'instances')),
+          ...(own === undefined ? {} : { cleanup: () => rm(own, { recursive: true, force: true }) }),
+        }
+      },
     },
   )
 }

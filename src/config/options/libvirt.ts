@@ -1,4 +1,4 @@
-import { strOpt } from '../opt.js'
+import { intOpt, strOpt } from '../opt.js'
 
 /** `[libvirt]`: the hypervisor driver (nova-ts: the QEMU driver reads these). */
 export const libvirt = {
@@ -15,5 +15,10 @@ export const libvirt = {
   cpu_mode: strOpt({
     choices: ['host-model', 'host-passthrough', 'custom', 'none'],
     help: 'CPU model given to guests.',
+  }),
+  live_migration_bandwidth: intOpt({
+    default: 0,
+    min: 0,
+    help: 'Most bandwidth a live migration may use, in MiB/s; 0 means as much as it can.',
   }),
 } as const

@@ -11,6 +11,7 @@ export function qemuDriverFromConfig(config: NovaConfig, fetchImage: ImageFetche
     instancesPath: config.DEFAULT.instances_path,
     virtType: config.libvirt.virt_type,
     imageCacheSubdirectory: config.image_cache.subdirectory_name,
+    liveMigrationBandwidthMiBs: config.libvirt.live_migration_bandwidth,
     fetchImage,
     configDrive: {
       mkisofs: config.DEFAULT.mkisofs_cmd,

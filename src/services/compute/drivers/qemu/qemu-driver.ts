@@ -26,6 +26,15 @@ import { createGuestFiles } from './guest-files.js'
 import { ImageCache, type ImageFetcher } from './image-cache.js'
 import { ageImageCache } from './image-cache-manager.js'
 import { QemuGuests, type Guest } from './guests.js'
+import type {
+  InstanceSpec,
+  LiveMigrationCapable,
+  LiveMigrationControl,
+  LiveMigrationDestinationCheck,
+  LiveMigrationPlan,
+  LiveMigrationRequest,
+} from '../../driver/driver.js'
+import { QemuLiveMigrations } from './live-migration.js'
 import { addConfigDrive, type ConfigDriveOptions } from './config-drive.js'
 
 const run = promisify(execFile)
@@ -49,6 +58,8 @@ export interface QemuDriverOptions {
   readonly softRebootWaitS?: number
   /** How long QEMU may take to answer on QMP after it was started. */
   readonly launchTimeoutMs?: number
+  /** `[libvirt] live_migration_bandwidth`: MiB/s a live migration may use; 0 or absent: unlimited. */
+  readonly liveMigrationBandwidthMiBs?: number
   /** How config drives are made (mkisofs_cmd, dhcp_domain, config_drive_skip_versions). */
   readonly configDrive?: ConfigDriveOptions
 }
@@ -59,6 +70,7 @@ export const QEMU_CAPABILITIES: DriverCapabilities = {
   hasImageCache: true,
   supportsEvacuate: true,
   imageTypes: ['aki', 'ami', 'ari', 'qcow2', 'raw'],
+  liveMigration: true,
 }
 
 /**
@@ -67,7 +79,7 @@ export const QEMU_CAPABILITIES: DriverCapabilities = {
  * console log, sockets, pidfile, guest.json). Guests outlive nova-compute: initHost re-adopts them from their
  * pidfiles and QMP sockets. A stopped guest has no process; a suspended one has its saved state file.
  */
-export class QemuDriver implements HypervisorDriver {
+export class QemuDriver implements HypervisorDriver, LiveMigrationCapable {
   readonly type = 'qemu'
   readonly capabilities = QEMU_CAPABILITIES
   readonly #options: QemuDriverOptions
@@ -77,6 +89,7 @@ export class QemuDriver implements HypervisorDriver {
   readonly #qemuImg: string
   #version = '0.0.0'
   #nodename: string | undefined
+  readonly #live: QemuLiveMigrations
 
   constructor(options: QemuDriverOptions) {
     this.#options = options
@@ -86,6 +99,17 @@ export class QemuDriver implements HypervisorDriver {
     this.#g = new QemuGuests(this.#qemu, options.launchTimeoutMs ?? 30_000)
     const cacheDir = path.join(options.instancesPath, options.imageCacheSubdirectory ?? '_base')
     this.#cache = new ImageCache(cacheDir, options.fetchImage)
+    this.#live = new QemuLiveMigrations(
+      {
+        guests: this.#g,
+        instancesPath: options.instancesPath,
+        cache: this.#cache,
+        qemuImg: this.#qemuImg,
+        host: () => this.#nodename,
+        ...(options.configDrive === undefined ? {} : { configDrive: options.configDrive }),
+      },
+      { bandwidthMiBs: options.liveMigrationBandwidthMiBs ?? 0 },
+    )
   }
 
   /** The accelerator guests run with (decided by initHost). */
@@ -327,6 +351,57 @@ export class QemuDriver implements HypervisorDriver {
     return this.#cache.aging((busy) =>
       ageImageCache({ instancesPath, cacheDir: this.#cache.dir, settings, busy }),
     )
+  }
+
+  // ---- live migration (live-migration.ts) ----
+
+  checkCanLiveMigrateDestination(
+    instance: InstanceSpec,
+    options: { readonly blockMigration: boolean | 'auto'; readonly diskOverCommit: boolean },
+  ): Promise<LiveMigrationDestinationCheck> {
+    return this.#live.checkCanLiveMigrateDestination(instance, options)
+  }
+
+  checkCanLiveMigrateSource(
+    guest: GuestRef,
+    dest: LiveMigrationDestinationCheck,
+  ): Promise<LiveMigrationPlan> {
+    return this.#live.checkCanLiveMigrateSource(guest, dest)
+  }
+
+  cleanupLiveMigrationDestinationCheck(dest: LiveMigrationDestinationCheck): Promise<void> {
+    return this.#live.cleanupLiveMigrationDestinationCheck(dest)
+  }
+
+  preLiveMigration(request: SpawnRequest, plan: LiveMigrationPlan): Promise<{ readonly uri: string }> {
+    return this.#live.preLiveMigration(request, plan)
+  }
+
+  liveMigration(
+    guest: GuestRef,
+    request: LiveMigrationRequest,
+    control: LiveMigrationControl,
+  ): Promise<void> {
+    return this.#live.liveMigration(guest, request, control)
+  }
+
+  forceCompleteLiveMigration(guest: GuestRef): Promise<void> {
+    return this.#live.forceCompleteLiveMigration(guest)
+  }
+
+  postLiveMigrationAtSource(guest: GuestRef, plan: LiveMigrationPlan): Promise<void> {
+    return this.#live.postLiveMigrationAtSource(guest, plan)
+  }
+
+  postLiveMigrationAtDestination(
+    guest: GuestRef,
+    options: { readonly plan: LiveMigrationPlan; readonly paused: boolean },
+  ): Promise<void> {
+    return this.#live.postLiveMigrationAtDestination(guest, options)
+  }
+
+  rollbackLiveMigrationAtDestination(guest: GuestRef, plan: LiveMigrationPlan): Promise<void> {
+    return this.#live.rollbackLiveMigrationAtDestination(guest, plan)
   }
 
   async getAvailableResource(nodename: string): Promise<HostResources> {
