@@ -22,7 +22,7 @@ export function rssMiB(pid: number): number {
 }
 
 /** CPU seconds (user + system) a process used so far, from /proc (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
     .replace(/^.*\) /, '')
     .split(' ')

@@ -14,7 +14,7 @@ import { adminToken } from '../test/support/admin-token.js'
 import { allInOneConfig, type AllInOnePorts } from '../test/support/all-in-one-config.js'
 import { killGuestsOnExit, TEST_GUEST_MARKER, testGuestFiles } from '../test/support/qemu-guest.js'
 import { startBinary } from '../test/support/spawn-binary.js'
-import { rssMiB, withCpu } from './boot.js'
+import { cpuSeconds, rssMiB, withCpu } from './boot.js'
 import { printTable } from './table.js'
 
 type Obj = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -49,8 +49,11 @@ function memAvailableMiB(): number {
   return Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024
 }
 
-/** The same guest on the same QEMU command line the driver builds, started by hand: seconds to the marker. */
-async function bareBoot(files: TestImageFiles): Promise<number> {
+/**
+ * The same guest on the same QEMU command line the driver builds, started by hand: seconds to the marker, and the
+ * CPU seconds its QEMU used until then.
+ */
+async function bareBoot(files: TestImageFiles): Promise<{ wall: number; cpu: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-bare-'))
   const uuid = randomUUID()
   const paths = guestPaths(dir, uuid)
@@ -72,7 +75,7 @@ async function bareBoot(files: TestImageFiles): Promise<number> {
       await until('the bare guest marker', async () =>
         markers(readFileSync(paths.consoleLog, { encoding: 'utf8', flag: 'a+' })) > 0 ? true : undefined,
       )
-      return since(t0)
+      return { wall: since(t0), cpu: cpuSeconds(qemu.pid!) }
     } finally {
       qemu.kill('SIGKILL')
       await new Promise((resolve) => qemu.once('exit', resolve))
@@ -127,7 +130,8 @@ async function adminApi(ports: AllInOnePorts, statePath: string) {
         (await compute('GET', `/servers/${id}`)).status === 404 ? true : undefined,
       )
   }
-  return { call, compute, projectId, settled, consoleLog, booted, action, remove }
+  const instancesPath = path.join(statePath, 'instances')
+  return { call, compute, projectId, instancesPath, settled, consoleLog, booted, action, remove }
 }
 
 type Api = Awaited<ReturnType<typeof adminApi>>
@@ -165,14 +169,26 @@ async function createLatencies(
   image: string,
   files: TestImageFiles,
   novaPid: number,
-): Promise<{ bare: number[]; active: number[]; marker: number[]; cpu: number[]; id: string }> {
+): Promise<{
+  bare: number[]
+  bareCpu: number[]
+  active: number[]
+  marker: number[]
+  guestCpu: number[]
+  cpu: number[]
+  id: string
+}> {
   const bare: number[] = []
+  const bareCpu: number[] = []
+  const guestCpu: number[] = []
   const active: number[] = []
   const marker: number[] = []
   const cpu: number[] = []
   const ids: string[] = []
   for (let i = 0; i < RUNS; i++) {
-    bare.push(await bareBoot(files))
+    const alone = await bareBoot(files)
+    bare.push(alone.wall)
+    bareCpu.push(alone.cpu)
     const [id, cpuS] = await withCpu(novaPid, async () => {
       const t0 = performance.now()
       const r = await api.compute('POST', '/servers', {
@@ -184,6 +200,9 @@ async function createLatencies(
       active.push(since(t0))
       await api.booted(created, 1)
       marker.push(since(t0))
+      guestCpu.push(
+        cpuSeconds(Number(readFileSync(path.join(api.instancesPath, created, 'qemu.pid'), 'utf8'))),
+      )
       return created
     })
     cpu.push(cpuS)
@@ -191,7 +210,7 @@ async function createLatencies(
     // The previous guest goes while this one runs: one guest booting at a time, like the bare boot.
     if (ids.length > 1) await api.remove(ids.splice(0, 1))
   }
-  return { bare, active, marker, cpu, id: ids[0]! }
+  return { bare, bareCpu, active, marker, guestCpu, cpu, id: ids[0]! }
 }
 
 /** stop / start / soft and hard reboot of a running server, POWER_RUNS times each. */
@@ -324,7 +343,7 @@ export async function benchQemu(): Promise<void> {
       })
     ).body.flavor.id as string
 
-    const { bare, active, marker, cpu, id } = await createLatencies(
+    const { bare, bareCpu, active, marker, guestCpu, cpu, id } = await createLatencies(
       api,
       flavor,
       image!,
@@ -351,6 +370,8 @@ export async function benchQemu(): Promise<void> {
         row('API create → guest marker', marker),
         ['nova-ts overhead to the marker (median)', median(marker) - median(bare), '', ''],
         row('nova-all CPU s from create to the marker', cpu),
+        row('guest QEMU CPU s to the marker, bare', bareCpu),
+        row('guest QEMU CPU s to the marker, nova-ts', guestCpu),
         ...power,
         ...(snapshots === undefined ? [] : [row('createImage → image active', snapshots)]),
       ],
