@@ -40,8 +40,14 @@ export const COMPUTE_RPC_HISTORY: RpcVersionHistory = [
       'post_live_migration_at_destination (calls); live_migration, rollback_live_migration_at_destination, ' +
       'live_migration_force_complete, live_migration_abort (casts)',
   },
+  {
+    version: '1.6',
+    change:
+      'evacuate: rebuild_instance with recreate (cast to the destination: migration_id, node, node_uuid, ' +
+      'admin_password, on_shared_storage, target_state)',
+  },
 ]
-export const COMPUTE_RPC_VERSION = '1.5'
+export const COMPUTE_RPC_VERSION = '1.6'
 
 /** The live migration methods of compute 1.5 (compute/operations/live-migration.ts describes their arguments). */
 export type LiveMigrationCall =
@@ -232,6 +238,20 @@ export class ComputeClient {
     args: { readonly instance_uuid: string; readonly [key: string]: unknown },
   ): Promise<void> {
     await this.#rpc.cast(ctx, method, { ...args }, { server: host, version: '1.3' })
+  }
+
+  /** Casts rebuild_instance with recreate (an evacuation) to the destination `host`. Needs a 1.6 compute. */
+  async rebuildOnDestination(
+    ctx: RequestContext,
+    host: string,
+    args: { readonly instance_uuid: string; readonly [key: string]: unknown },
+  ): Promise<void> {
+    await this.#rpc.cast(
+      ctx,
+      'rebuild_instance',
+      { ...args, recreate: true },
+      { server: host, version: '1.6' },
+    )
   }
 
   /**

@@ -129,10 +129,9 @@ export async function evacuateInstance(
       dest_node: dest.node,
       dest_host: dest.host,
     })
-    await d.compute.move(ctx, dest.host, 'rebuild_instance', {
+    await d.compute.rebuildOnDestination(ctx, dest.host, {
       instance_uuid: uuid,
       image_ref: instance.image_ref ?? '',
-      recreate: true,
       migration_id: migration.id,
       node: dest.node,
       ...(dest.nodeUuid === undefined ? {} : { node_uuid: dest.nodeUuid }),
