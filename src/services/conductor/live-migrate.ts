@@ -4,6 +4,8 @@ import {
   ComputeHostNotFound,
   ComputeServiceUnavailable,
   Invalid,
+  MessagingTimeout,
+  MigrationPreCheckError,
   NovaError,
   RowNotFound,
   UnableToMigrateToSelf,
@@ -134,18 +136,22 @@ async function findDestination(
     const [selection] = await deps.scheduler.selectDestinations(ctx, spec, [uuid], false)
     if (selection === undefined) throw new Invalid('the scheduler chose no host')
     try {
-      const checks = await deps.compute.liveMigrationCall<DestinationChecks>(
-        ctx,
-        selection.host,
-        'check_can_live_migrate_destination',
-        {
+      const checks = await deps.compute
+        .liveMigrationCall<DestinationChecks>(ctx, selection.host, 'check_can_live_migrate_destination', {
           instance_uuid: uuid,
           migration_id: migration.id,
           source,
           block_migration: request.block_migration,
           disk_over_commit: request.disk_over_commit,
-        },
-      )
+        })
+        .catch((error: unknown) => {
+          // Nova: a destination that does not answer is a pre-check error, not a failure of the instance.
+          if (error instanceof MessagingTimeout)
+            throw new MigrationPreCheckError({
+              reason: `Timeout while checking if we can live migrate to host: ${selection.host}`,
+            })
+          throw error
+        })
       return { selection, checks }
     } catch (error) {
       // The pick's claim goes (the instance holds only what the scheduler claimed there).
