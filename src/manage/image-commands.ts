@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
+import { buildBootDisk } from './boot-disk.js'
 import { cpioNewc, type CpioEntry } from './cpio.js'
 import {
   TEST_GUEST_CMDLINE,
@@ -26,6 +27,11 @@ export interface TestImageFiles {
   readonly disk: string
   /** The kernel command line (image property os_command_line). */
   readonly cmdline: string
+  /**
+   * The same guest as one bootable qcow2 disk (MBR, FAT32, syslinux for BIOS and UEFI, the kernel and initramfs,
+   * booting `cmdline`): a `qcow2` image without kernel_id. Written when asked (`bootDisk: true`).
+   */
+  readonly bootDisk?: string
   readonly kernelVersion: string
 }
 
@@ -45,12 +51,14 @@ export async function findCloudKernelDeb(debDir: string): Promise<string> {
 /**
  * Builds the tiny test guest of the QEMU lab notes without network access: the kernel and the needed modules
  * come from Debian's cloud kernel package (a .deb in `debDir`, only read), busybox from the busybox-static
- * package; the initramfs (a newc cpio, gzipped) is written here. Writes vmlinuz, initramfs.gz and disk.raw.
+ * package; the initramfs (a newc cpio, gzipped) is written here. Writes vmlinuz, initramfs.gz and disk.raw, and
+ * with `bootDisk` also disk.qcow2, the whole bootable disk (boot-disk.ts).
  */
 export async function buildTestImage(options: {
   readonly output: string
   readonly debDir?: string
   readonly busybox?: string
+  readonly bootDisk?: boolean
 }): Promise<TestImageFiles> {
   const deb = await findCloudKernelDeb(options.debDir ?? DEFAULT_DEB_DIR)
   const busybox = await readFile(options.busybox ?? '/bin/busybox')
@@ -112,21 +120,33 @@ export async function buildTestImage(options: {
       disk: path.join(options.output, 'disk.raw'),
       cmdline: TEST_GUEST_CMDLINE,
       kernelVersion,
+      ...(options.bootDisk === true ? { bootDisk: path.join(options.output, 'disk.qcow2') } : {}),
     }
     await writeFile(files.kernel, await readFile(path.join(work, 'boot', vmlinuz)))
     await writeFile(files.initramfs, gzipSync(cpioNewc(entries), { level: 9 }))
     await writeFile(files.disk, Buffer.alloc(1024 * 1024))
+    if (files.bootDisk !== undefined)
+      await buildBootDisk({
+        output: files.bootDisk,
+        kernel: files.kernel,
+        initramfs: files.initramfs,
+        cmdline: files.cmdline,
+      })
     return files
   } finally {
     await rm(work, { recursive: true, force: true })
   }
 }
 
-/** `nova-manage image build-test [--output DIR] [--deb-dir DIR]`: prints the files built, as JSON. */
+/**
+ * `nova-manage image build-test [--output DIR] [--deb-dir DIR]`: builds the kernel, initramfs and blank disk of
+ * the AMI set and the whole bootable disk.qcow2; prints the files built, as JSON.
+ */
 export async function buildTestImageCommand(opts: { output: string; debDir?: string }): Promise<number> {
   try {
     const files = await buildTestImage({
       output: opts.output,
+      bootDisk: true,
       ...(opts.debDir === undefined ? {} : { debDir: opts.debDir }),
     })
     process.stdout.write(`${JSON.stringify(files, null, 2)}\n`)

@@ -19,6 +19,8 @@ export const TEST_IMAGE_IDS = {
   ami: '00000000-0000-4000-8000-0000000000a1',
   aki: '00000000-0000-4000-8000-0000000000a2',
   ari: '00000000-0000-4000-8000-0000000000a3',
+  /** The whole bootable disk (a qcow2 image without kernel_id). */
+  disk: '00000000-0000-4000-8000-0000000000a4',
 } as const
 
 let built: Promise<TestImageFiles> | undefined
@@ -33,7 +35,7 @@ export function testGuestFiles(): Promise<TestImageFiles> {
     const deb = await findCloudKernelDeb(DEFAULT_DEB_DIR)
     // Keyed by the kernel package and the builder's sources: a change to either builds anew.
     const hash = createHash('sha256').update(path.basename(deb))
-    for (const source of ['image-commands.ts', 'cpio.ts', 'test-guest-init.ts'])
+    for (const source of ['image-commands.ts', 'cpio.ts', 'test-guest-init.ts', 'boot-disk.ts'])
       hash.update(await readFile(new URL(`../../src/manage/${source}`, import.meta.url)))
     const key = hash.digest('hex').slice(0, 16)
     const cacheRoot = path.join(path.dirname(DEFAULT_DEB_DIR), 'test-guest')
@@ -48,13 +50,14 @@ export function testGuestFiles(): Promise<TestImageFiles> {
       () => false,
     )
     const work = await mkdtemp(path.join(writable ? cacheRoot : tmpdir(), 'build-'))
-    const files = await buildTestImage({ output: work })
+    const files = await buildTestImage({ output: work, bootDisk: true })
     if (!writable) return files
     const moved: TestImageFiles = {
       ...files,
       kernel: path.join(cached, 'vmlinuz'),
       initramfs: path.join(cached, 'initramfs.gz'),
       disk: path.join(cached, 'disk.raw'),
+      bootDisk: path.join(cached, 'disk.qcow2'),
     }
     await writeFile(path.join(work, 'files.json'), JSON.stringify(moved))
     // Another test process may have won the race: then its copy is used and ours goes.
@@ -79,12 +82,24 @@ export function testGuestImageMeta(files: TestImageFiles): ImageMeta {
   }
 }
 
-/** An image fetcher serving the three test guest images from their built files (no image service). */
+/** The bootable disk's metadata: a plain qcow2 image (no kernel_id), with extra image properties. */
+export function testGuestDiskMeta(properties: Record<string, string> = {}): ImageMeta {
+  return {
+    id: TEST_IMAGE_IDS.disk,
+    name: 'nova-ts-test-guest-disk',
+    diskFormat: 'qcow2',
+    containerFormat: 'bare',
+    properties,
+  }
+}
+
+/** An image fetcher serving the test guest images from their built files (no image service). */
 export function testGuestFetcher(files: TestImageFiles, fetched: string[] = []): ImageFetcher {
   const sources: Record<string, string> = {
     [TEST_IMAGE_IDS.ami]: files.disk,
     [TEST_IMAGE_IDS.aki]: files.kernel,
     [TEST_IMAGE_IDS.ari]: files.initramfs,
+    ...(files.bootDisk === undefined ? {} : { [TEST_IMAGE_IDS.disk]: files.bootDisk }),
   }
   return async (imageId, file) => {
     const source = sources[imageId]

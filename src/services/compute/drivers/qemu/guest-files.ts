@@ -3,6 +3,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import type { ImageMeta, InstanceSpec } from '../../driver/driver.js'
 import { DEFAULT_KERNEL_CMDLINE, type GuestPaths } from './argv.js'
+import { createGuestDevices } from './guest-devices.js'
 import { RECORD_FILE, writeGuestRecord, type GuestRecord } from './guest-record.js'
 import { qemuImgInfo, type ImageCache } from './image-cache.js'
 
@@ -59,6 +60,7 @@ export async function createGuestFiles(options: {
     ...(props.hw_machine_type === undefined ? {} : { machineType: props.hw_machine_type }),
     ...(props.hw_disk_bus === undefined ? {} : { diskBus: props.hw_disk_bus }),
     ...(kernel === undefined ? {} : { kernel }),
+    ...(await createGuestDevices({ instance, image, paths, cacheDir: cache.dir, qemuImg: options.qemuImg })),
   }
   await writeGuestRecord(path.join(paths.dir, RECORD_FILE), record)
   return record

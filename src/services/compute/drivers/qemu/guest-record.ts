@@ -2,9 +2,11 @@ import { readFile, writeFile } from 'node:fs/promises'
 import type { GuestFlavor } from '../../driver/driver.js'
 import { PowerState } from '../../driver/power-state.js'
 import type { QemuLaunchSpec } from './argv.js'
+import type { GuestDevices } from './guest-devices.js'
 
 /** What the driver keeps of a guest in `instances/<uuid>/guest.json`: enough to start it again after a restart. */
-export interface GuestRecord {
+/** Also the devices made at spawn (GuestDevices: ephemeral and swap disks, UEFI). */
+export interface GuestRecord extends GuestDevices {
   readonly uuid: string
   readonly name: string
   /**

@@ -5,6 +5,7 @@ import type { GuestRef } from '../../driver/driver.js'
 import { GuestNotFound } from '../../driver/errors.js'
 import { PowerState } from '../../driver/power-state.js'
 import { buildQemuArgv, type Accelerator, type GuestPaths } from './argv.js'
+import { devicesOf } from './guest-devices.js'
 import { isQemuAlive, launchQemu, waitForExit } from './guest-process.js'
 import {
   powerStateOfRunState,
@@ -130,6 +131,7 @@ export class QemuGuests {
       ...(record.diskBus === undefined ? {} : { diskBus: record.diskBus }),
       ...(record.kernel === undefined ? {} : { kernel: record.kernel }),
       ...(record.configDrive === undefined ? {} : { configDrive: record.configDrive }),
+      ...devicesOf(record),
       ...(incoming === undefined ? {} : { incomingStateFile: incoming }),
     })
   }
