@@ -1,7 +1,7 @@
 import type { RpcEndpoints } from '../../../bus/index.js'
 import { Invalid } from '../../../common/errors/index.js'
 import type { MoveOperationDeps } from './common.js'
-import { liveMigrationEndpoints } from './live-migration.js'
+import { liveMigrationEndpoints } from './live-migration-endpoints.js'
 import { evacuateInstance, type EvacuateArgs } from './evacuate.js'
 import {
   rebuildInstance,

@@ -1,19 +1,15 @@
-import type { RpcEndpoints } from '../../../bus/index.js'
 import type { RequestContext } from '../../../common/context.js'
-import { Invalid, MigrationPreCheckError, NovaError } from '../../../common/errors/index.js'
+import { Invalid } from '../../../common/errors/index.js'
 import type { InstanceView } from '../../conductor/client.js'
-import {
-  supportsLiveMigration,
-  type HypervisorDriver,
-  type ImageMeta,
-  type LiveMigrationCapable,
-  type LiveMigrationDestinationCheck,
-  type LiveMigrationPlan,
-  type LiveMigrationProgress,
-} from '../driver/driver.js'
+import type { LiveMigrationPlan, LiveMigrationProgress } from '../driver/driver.js'
 import { PowerState } from '../driver/power-state.js'
 import { guestRef } from '../manager.js'
-import { spawnRequestOf, withEvent, type MoveOperationDeps } from './common.js'
+import { withEvent, type MoveOperationDeps } from './common.js'
+import { liveDriver } from './live-migration-destination.js'
+
+// The source's side of a live migration (Nova's live_migration → _do_live_migration, _post_live_migration,
+// _rollback_live_migration, force-complete, abort, and the reset at start-up). The checks and the destination's
+// side are in live-migration-destination.ts, the RPC table in live-migration-endpoints.ts.
 
 /** live_migration's arguments (the conductor's cast to the source; Nova's migrate_data as named fields). */
 export interface LiveMigrationArgs {
@@ -21,14 +17,6 @@ export interface LiveMigrationArgs {
   readonly migration_id: number
   readonly dest: string
   readonly plan: LiveMigrationPlan
-}
-
-/** check_can_live_migrate_destination's arguments (the conductor's call to the destination). */
-export interface DestinationCheckArgs {
-  readonly instance_uuid: string
-  readonly source: string
-  readonly block_migration: boolean | 'auto'
-  readonly disk_over_commit: boolean
 }
 
 /** A live migration running from this host: the abort handle, and whether the transfer has started. */
@@ -45,34 +33,6 @@ const runningKey = (deps: MoveOperationDeps, uuid: string): string => `${deps.ho
 /** How often at most a running migration's progress is written to its record. */
 const PROGRESS_WRITE_SPACING_MS = 1000
 
-/** Errors of the checks that reach the API as they are (Nova answers 400 for each). */
-const CHECK_ERRORS = new Set(['MigrationPreCheckError', 'InvalidSharedStorage', 'InvalidLocalStorage'])
-
-const liveDriver = (deps: MoveOperationDeps): HypervisorDriver & LiveMigrationCapable => {
-  if (!supportsLiveMigration(deps.driver))
-    throw new MigrationPreCheckError({
-      reason: `the ${deps.driver.type} driver cannot live migrate instances`,
-    })
-  return deps.driver
-}
-
-/** A check's failure as it crosses the bus: the check errors as they are, anything else as a pre-check error. */
-const checkError = (error: unknown): unknown =>
-  error instanceof NovaError && CHECK_ERRORS.has(error.code)
-    ? error
-    : new MigrationPreCheckError({ reason: error instanceof Error ? error.message : String(error) })
-
-/** The instance's image as its system metadata keeps it (Nova's image_* keys), for the destination's disks. */
-function imageOfInstance(instance: InstanceView): ImageMeta {
-  const id = instance.image_ref
-  const properties = Object.fromEntries(
-    Object.entries(instance.system_metadata)
-      .filter(([key]) => key.startsWith('image_'))
-      .map(([key, value]) => [key.slice('image_'.length), value]),
-  )
-  return { ...(id === null || id === '' ? {} : { id }), properties }
-}
-
 const progressFields = (p: LiveMigrationProgress) => ({
   memory_total: p.memoryTotal,
   memory_processed: p.memoryProcessed,
@@ -81,79 +41,6 @@ const progressFields = (p: LiveMigrationProgress) => ({
   disk_processed: p.diskProcessed,
   disk_remaining: p.diskRemaining,
 })
-
-/**
- * On the destination (Nova's check_can_live_migrate_destination, a call from the conductor): the driver's
- * destination check, then the source's check (a call to it), then the destination check's clean-up. Answers the
- * check data and the settled plan.
- */
-export async function checkCanLiveMigrateDestination(
-  deps: MoveOperationDeps,
-  ctx: RequestContext,
-  args: DestinationCheckArgs,
-): Promise<{ check: LiveMigrationDestinationCheck; plan: LiveMigrationPlan }> {
-  const uuid = args.instance_uuid
-  return await withEvent(deps, ctx, uuid, 'compute_check_can_live_migrate_destination', async () => {
-    try {
-      const driver = liveDriver(deps)
-      const instance = await deps.conductor.instanceGet(ctx, uuid)
-      const check = await driver.checkCanLiveMigrateDestination(spawnRequestOf(instance).instance, {
-        blockMigration: args.block_migration,
-        diskOverCommit: args.disk_over_commit,
-      })
-      try {
-        const plan = await deps.compute.liveMigrationCall<LiveMigrationPlan>(
-          ctx,
-          args.source,
-          'check_can_live_migrate_source',
-          { instance_uuid: uuid, check },
-        )
-        return { check, plan }
-      } finally {
-        await driver.cleanupLiveMigrationDestinationCheck(check).catch(() => undefined)
-      }
-    } catch (error) {
-      throw checkError(error)
-    }
-  })
-}
-
-/** On the source (Nova's check_can_live_migrate_source, a call from the destination): the settled plan. */
-export async function checkCanLiveMigrateSource(
-  deps: MoveOperationDeps,
-  ctx: RequestContext,
-  uuid: string,
-  check: LiveMigrationDestinationCheck,
-): Promise<LiveMigrationPlan> {
-  return await withEvent(deps, ctx, uuid, 'compute_check_can_live_migrate_source', async () => {
-    try {
-      const instance = await deps.conductor.instanceGet(ctx, uuid)
-      return await liveDriver(deps).checkCanLiveMigrateSource(guestRef(instance), check)
-    } catch (error) {
-      throw checkError(error)
-    }
-  })
-}
-
-/**
- * On the destination (Nova's pre_live_migration, a call from the source): the driver prepares to receive the
- * guest (its disks from the instance's image unless the path is shared) and answers where to send it.
- */
-export async function preLiveMigration(
-  deps: MoveOperationDeps,
-  ctx: RequestContext,
-  uuid: string,
-  plan: LiveMigrationPlan,
-): Promise<{ uri: string }> {
-  return await withEvent(deps, ctx, uuid, 'compute_pre_live_migration', async () => {
-    const driver = liveDriver(deps)
-    const instance = await deps.conductor.instanceGet(ctx, uuid)
-    const allocations = (await deps.placement?.allocationsOf(uuid).catch(() => undefined))?.allocations
-    const request = spawnRequestOf(instance, allocations === undefined ? {} : { allocations })
-    const { uri } = await driver.preLiveMigration({ ...request, image: imageOfInstance(instance) }, plan)
-    return { uri }
-  })
-}
 
 /**
  * A running migration's progress, written to its record through the conductor: the first report at once, then
@@ -309,38 +196,6 @@ async function rollbackLiveMigration(
 }
 
 /**
- * On the destination (Nova's post_live_migration_at_destination, a call from the source): the guest is this
- * host's; the instance moves here (host, node), with the guest's power state and no task.
- */
-export async function postLiveMigrationAtDestination(
-  deps: MoveOperationDeps,
-  ctx: RequestContext,
-  args: { instance_uuid: string; migration_id: number; plan: LiveMigrationPlan; paused: boolean },
-): Promise<void> {
-  const uuid = args.instance_uuid
-  await withEvent(deps, ctx, uuid, 'compute_post_live_migration_at_destination', async () => {
-    const instance = await deps.conductor.instanceGet(ctx, uuid)
-    const migration = await deps.conductor.migrationGet(ctx, args.migration_id)
-    const guest = guestRef(instance)
-    const driver = liveDriver(deps)
-    await driver.postLiveMigrationAtDestination(guest, { plan: args.plan, paused: args.paused })
-    const state = (await driver.getInfo(guest)).state
-    await deps.conductor.instanceUpdate(
-      ctx,
-      uuid,
-      {
-        host: deps.host,
-        node: migration.dest_node ?? deps.driver.nodeNames()[0] ?? deps.host,
-        power_state: state,
-        task_state: null,
-        progress: 0,
-      },
-      ['migrating'],
-    )
-  })
-}
-
-/**
  * At nova-compute's start (Nova's _reset_live_migration from _init_instance), for an instance of this host still
  * in task_state migrating: a live migration from here that is still open was cut off by the restart. One still
  * running in this process is aborted (it rolls back itself); otherwise the migration ends in `error`, its source
@@ -373,19 +228,6 @@ export async function resetLiveMigration(
         })
         .catch(() => undefined)
   }
-}
-
-/** On the destination (Nova's rollback_live_migration_at_destination, a cast): what pre_live_migration made goes. */
-export async function rollbackLiveMigrationAtDestination(
-  deps: MoveOperationDeps,
-  ctx: RequestContext,
-  uuid: string,
-  plan: LiveMigrationPlan,
-): Promise<void> {
-  await withEvent(deps, ctx, uuid, 'compute_rollback_live_migration_at_destination', async () => {
-    const instance = await deps.conductor.instanceGet(ctx, uuid)
-    await liveDriver(deps).rollbackLiveMigrationAtDestination(guestRef(instance), plan)
-  }).catch(() => undefined)
 }
 
 /**
@@ -425,79 +267,4 @@ export async function liveMigrationAbort(
       throw new Invalid(`no live migration ${migrationId} of instance ${uuid} runs here`)
     running.controller.abort()
   }).catch(() => undefined)
-}
-
-const planArg = (method: string, value: unknown): LiveMigrationPlan => {
-  const p = value as Partial<LiveMigrationPlan> | null
-  if (typeof p?.blockMigration !== 'boolean' || typeof p.sharedInstancePath !== 'boolean')
-    throw new Invalid(`${method} needs a plan {blockMigration, sharedInstancePath}`)
-  return p as LiveMigrationPlan
-}
-
-/** nova-compute's live migration RPC methods (compute 1.5). */
-export function liveMigrationEndpoints(deps: MoveOperationDeps): RpcEndpoints {
-  const uuidOf = (method: string, args: Record<string, unknown>): string => {
-    if (typeof args.instance_uuid !== 'string' || args.instance_uuid === '')
-      throw new Invalid(`${method} needs an instance_uuid`)
-    return args.instance_uuid
-  }
-  const migrationOf = (method: string, args: Record<string, unknown>): number => {
-    if (typeof args.migration_id !== 'number') throw new Invalid(`${method} needs a migration_id`)
-    return args.migration_id
-  }
-  return {
-    check_can_live_migrate_destination: async (ctx, args) => {
-      uuidOf('check_can_live_migrate_destination', args)
-      if (typeof args.source !== 'string')
-        throw new Invalid('check_can_live_migrate_destination needs a source')
-      return await checkCanLiveMigrateDestination(deps, ctx, args as unknown as DestinationCheckArgs)
-    },
-    check_can_live_migrate_source: async (ctx, args) =>
-      await checkCanLiveMigrateSource(
-        deps,
-        ctx,
-        uuidOf('check_can_live_migrate_source', args),
-        args.check as LiveMigrationDestinationCheck,
-      ),
-    pre_live_migration: async (ctx, args) =>
-      await preLiveMigration(
-        deps,
-        ctx,
-        uuidOf('pre_live_migration', args),
-        planArg('pre_live_migration', args.plan),
-      ),
-    post_live_migration_at_destination: async (ctx, args) => {
-      const method = 'post_live_migration_at_destination'
-      await postLiveMigrationAtDestination(deps, ctx, {
-        instance_uuid: uuidOf(method, args),
-        migration_id: migrationOf(method, args),
-        plan: planArg(method, args.plan),
-        paused: args.paused === true,
-      })
-      return null
-    },
-    live_migration: async (ctx, args) => {
-      migrationOf('live_migration', args)
-      uuidOf('live_migration', args)
-      planArg('live_migration', args.plan)
-      if (typeof args.dest !== 'string') throw new Invalid('live_migration needs a dest')
-      await liveMigration(deps, ctx, args as unknown as LiveMigrationArgs)
-      return null
-    },
-    rollback_live_migration_at_destination: async (ctx, args) => {
-      const method = 'rollback_live_migration_at_destination'
-      await rollbackLiveMigrationAtDestination(deps, ctx, uuidOf(method, args), planArg(method, args.plan))
-      return null
-    },
-    live_migration_force_complete: async (ctx, args) => {
-      const method = 'live_migration_force_complete'
-      await liveMigrationForceComplete(deps, ctx, uuidOf(method, args), migrationOf(method, args))
-      return null
-    },
-    live_migration_abort: async (ctx, args) => {
-      const method = 'live_migration_abort'
-      await liveMigrationAbort(deps, ctx, uuidOf(method, args), migrationOf(method, args))
-      return null
-    },
-  }
 }
