@@ -1,5 +1,13 @@
 import { strict as assert } from 'node:assert'
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -60,11 +68,16 @@ describe('nova-all picks its hypervisor when nova.conf names none', { timeout: 6
   const dir = mkdtempSync(path.join(tmpdir(), 'nova-all-guests-'))
   after(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('with QEMU here: real guests, the test guest registered once as the default image, a server reaches the marker', async () => {
+  it('with QEMU here: real guests, the test guest registered once as the default image, a server reaches the marker; its cached images go once unused past their age', async () => {
     const { text, ports } = await allInOneConfig({ driver: 'unset' })
     const conf = path.join(dir, 'qemu.conf')
-    writeFileSync(conf, text)
+    // The image cache manager every second, unused images removed 2 s after their last use.
+    writeFileSync(
+      conf,
+      `${text}[image_cache]\nmanager_interval = 1\nremove_unused_original_minimum_age_seconds = 2\n`,
+    )
     const state = path.join(dir, 'state-qemu')
+    const cached = () => readdirSync(path.join(state, 'instances', '_base'))
     killGuestsOnExit(path.join(state, 'instances'))
     const args = ['--config-file', conf, '--state-path', state]
     let nova = startBinary('nova-all', args)
@@ -99,10 +112,14 @@ describe('nova-all picks its hypervisor when nova.conf names none', { timeout: 6
         const r = await api.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': {} })
         return new RegExp(`${TEST_GUEST_MARKER} uuid=${id}`).test(r.body.output as string) ? true : undefined
       })
+      await sleep(3500) // several passes of the image cache manager, past the age
+      assert.equal(cached().length, 3, 'root disk, kernel and ramdisk stay while the server uses them')
       assert.equal((await api.compute('DELETE', `/servers/${id}`)).status, 204)
       await until('the server gone', async () =>
         (await api.compute('GET', `/servers/${id}`)).status === 404 ? true : undefined,
       )
+      assert.ok(!existsSync(path.join(state, 'instances', id)), 'no instance folder')
+      await until('the unused cached images removed', async () => (cached().length === 0 ? true : undefined))
       await stop(nova)
 
       nova = startBinary('nova-all', args)
