@@ -11,6 +11,7 @@ import { isQemuAlive, readPidfile, waitForExit } from './guest-process.js'
 import { readGuestRecord, RECORD_FILE, writeGuestRecord } from './guest-record.js'
 import type { Guest, QemuGuests } from './guests.js'
 import type { ImageCache } from './image-cache.js'
+import { writableDisks } from './migration-transfer.js'
 
 /** What the live migration modules need of their QemuDriver. */
 export interface MigrationHost {
@@ -42,9 +43,6 @@ export function incomingPaths(paths: GuestPaths): GuestPaths {
 /** The destination QEMU's incoming migration socket and (block migration) NBD server socket. */
 export const migrationSocket = (dir: string): string => `${dir}/migrate.sock`
 export const nbdSocket = (dir: string): string => `${dir}/nbd.sock`
-
-/** The `-device` value of the root disk (argv.ts names its drive disk0). */
-const ROOT_DEVICE = /(^|,)drive=disk0(,|$)/
 
 interface Incoming {
   readonly guest: Guest
@@ -124,17 +122,17 @@ export class IncomingMigrations {
         this.#incoming.set(instance.uuid, entry)
         await this.#removeIncomingFiles(paths)
         const argv = guests.argvOf(entry.guest)
-        // The NBD export and the guest's disk device both write the root disk until the source's mirror is done
-        // (before the switchover): the device must share writing, or QEMU refuses to activate the disk.
-        const devices = plan.blockMigration
-          ? argv.map((a) => (ROOT_DEVICE.test(a) ? `${a},share-rw=on` : a))
-          : argv
+        const disks = plan.blockMigration ? writableDisks(argv) : []
+        // The NBD exports and the guest's disk devices both write the disks until the source's mirrors are done
+        // (before the switchover): the devices must share writing, or QEMU refuses to activate the disks.
+        const writes = (a: string) => disks.some((node) => new RegExp(`(^|,)drive=${node}(,|$)`).test(a))
+        const devices = argv.map((a) => (writes(a) ? `${a},share-rw=on` : a))
         const qmp = await guests.launch(entry.guest, [...devices, '-incoming', 'defer'])
         if (plan.blockMigration) {
           await qmp.execute('nbd-server-start', {
             addr: { type: 'unix', data: { path: nbdSocket(paths.dir) } },
           })
-          await qmp.execute('nbd-server-add', { device: 'disk0', writable: true })
+          for (const node of disks) await qmp.execute('nbd-server-add', { device: node, writable: true })
         }
         const uri = `unix:${migrationSocket(paths.dir)}`
         await qmp.execute('migrate-incoming', { uri })

@@ -20,7 +20,7 @@ import { GuestInvalidState } from '../../driver/errors.js'
 import { PowerState, powerStateName } from '../../driver/power-state.js'
 import type { QmpClient } from './qmp-client.js'
 import { IncomingMigrations, nbdSocket, type MigrationHost } from './incoming-migration.js'
-import { TransferAborted, transferGuest } from './migration-transfer.js'
+import { TransferAborted, transferGuest, writableDisks } from './migration-transfer.js'
 
 /** The bandwidth cap when none is configured: as good as none (both QEMUs are on this host, or close). */
 const UNLIMITED_BANDWIDTH = 10_000_000_000
@@ -154,7 +154,14 @@ export class QemuLiveMigrations {
       try {
         await transferGuest(qmp, {
           uri,
-          ...(request.plan.blockMigration ? { nbdSocket: nbdSocket(path.dirname(uri.slice(5))) } : {}),
+          ...(request.plan.blockMigration
+            ? {
+                disks: {
+                  nbdSocket: nbdSocket(path.dirname(uri.slice(5))),
+                  nodes: writableDisks(guests.argvOf(guest)),
+                },
+              }
+            : {}),
           maxBandwidth: mibs > 0 ? mibs * 1024 * 1024 : UNLIMITED_BANDWIDTH,
           signal: control.signal,
           onProgress: control.onProgress,

@@ -2,9 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { LiveMigrationProgress } from '../../driver/driver.js'
 import type { QmpClient, QmpEvent } from './qmp-client.js'
 
-/** The node name of the source's NBD client of the destination's disk, and the mirror job writing to it. */
-const MIRROR_TARGET = 'migration-target'
-const MIRROR_JOB = 'migration-mirror'
+/** The node name of the source's NBD client of the destination's disk `node`, and the mirror job writing to it. */
+const mirrorTarget = (node: string) => `migration-target-${node}`
+const mirrorJob = (node: string) => `migration-mirror-${node}`
+
+/**
+ * The guest's local writable disks (their qcow2 format nodes: root, ephemeral, swap) in its QEMU command line:
+ * what a block migration copies. The config drive (read-only, raw) is made again by the destination.
+ */
+export function writableDisks(argv: readonly string[]): string[] {
+  return argv.flatMap((arg, i) => {
+    const node =
+      argv[i - 1] === '-blockdev' ? /^driver=qcow2,.*\bnode-name=([^,]+)/.exec(arg)?.[1] : undefined
+    return node === undefined ? [] : [node]
+  })
+}
 /** How often progress is polled while QEMU works (events wake the loop earlier). */
 const POLL_MS = 200
 
@@ -12,8 +24,8 @@ const POLL_MS = 200
 export interface TransferOptions {
   /** The destination QEMU's incoming migration URI (`unix:…`). */
   readonly uri: string
-  /** The destination's NBD server socket, exporting its disk as `disk0`: the disk is mirrored there first. */
-  readonly nbdSocket?: string
+  /** Block migration: the destination's NBD server socket, exporting each of `nodes` under its node name. */
+  readonly disks?: { readonly nbdSocket: string; readonly nodes: readonly string[] }
   /** max-bandwidth in bytes/s. */
   readonly maxBandwidth: number
   readonly signal: AbortSignal
@@ -43,16 +55,17 @@ interface BlockJobInfo {
 }
 
 /**
- * Moves a running (or paused) guest from this QEMU to the destination's: for a block migration the root disk is
- * first mirrored over NBD (blockdev-mirror sync=top: only the overlay, the destination has its own base) until the
- * job is READY; then the RAM (`migrate`). With a mirror, QEMU pauses before the switchover (the vCPUs are stopped)
- * so the mirror is finished (block-job-cancel on a READY job: synchronised, no pivot) before the destination
- * starts. Completion is taken from the MIGRATION event (QEMU 7.2's query-migrate may say `completed` with
+ * Moves a running (or paused) guest from this QEMU to the destination's: for a block migration the local disks are
+ * first mirrored over NBD (blockdev-mirror sync=top: only the overlays, the destination has its own bases) until
+ * the jobs are READY; then the RAM (`migrate`). With mirrors, QEMU pauses before the switchover (the vCPUs are
+ * stopped) so the mirrors are finished (block-job-cancel on a READY job: synchronised, no pivot) before the
+ * destination starts. Completion is taken from the MIGRATION event (QEMU 7.2's query-migrate may say `completed` with
  * total-time 0 before it is). On abort or failure everything is cancelled and the source runs on.
  */
 export async function transferGuest(qmp: QmpClient, options: TransferOptions): Promise<void> {
   const { signal } = options
-  const block = options.nbdSocket !== undefined
+  const nodes = options.disks?.nodes ?? []
+  const block = nodes.length > 0
   let migrationEvent: string | undefined
   const onEvent = (event: QmpEvent) => {
     if (event.event === 'MIGRATION' && typeof event.data?.status === 'string')
@@ -60,7 +73,7 @@ export async function transferGuest(qmp: QmpClient, options: TransferOptions): P
   }
   qmp.on('event', onEvent)
   let disk = { total: 0, processed: 0 }
-  let mirror = false
+  let mirrored: string[] = []
   let migrating = false
   try {
     if (signal.aborted) throw new TransferAborted()
@@ -71,30 +84,34 @@ export async function transferGuest(qmp: QmpClient, options: TransferOptions): P
       ],
     })
     await qmp.execute('migrate-set-parameters', { 'max-bandwidth': options.maxBandwidth })
-    if (block) {
+    for (const node of nodes) {
       await qmp.execute('blockdev-add', {
         driver: 'nbd',
-        'node-name': MIRROR_TARGET,
-        server: { type: 'unix', path: options.nbdSocket },
-        export: 'disk0',
+        'node-name': mirrorTarget(node),
+        server: { type: 'unix', path: options.disks!.nbdSocket },
+        export: node,
       })
+      mirrored = [...mirrored, node]
       await qmp.execute('blockdev-mirror', {
-        'job-id': MIRROR_JOB,
-        device: 'disk0',
-        target: MIRROR_TARGET,
+        'job-id': mirrorJob(node),
+        device: node,
+        target: mirrorTarget(node),
         sync: 'top',
         'copy-mode': 'write-blocking',
       })
-      mirror = true
-      for (;;) {
-        const job = await mirrorJob(qmp)
-        if (job === undefined) throw new Error('the disk mirror to the destination failed')
-        disk = { total: job.len, processed: job.offset }
-        options.onProgress(progressOf(undefined, disk))
-        if (job.ready) break
-        if (signal.aborted) throw new TransferAborted()
-        await wake(qmp, 'BLOCK_JOB_READY')
-      }
+    }
+    for (;;) {
+      if (!block) break
+      const jobs = await mirrorJobs(qmp, nodes)
+      if (jobs.length < nodes.length) throw new Error('a disk mirror to the destination failed')
+      disk = jobs.reduce((a, j) => ({ total: a.total + j.len, processed: a.processed + j.offset }), {
+        total: 0,
+        processed: 0,
+      })
+      options.onProgress(progressOf(undefined, disk))
+      if (signal.aborted) throw new TransferAborted()
+      if (jobs.every((job) => job.ready)) break
+      await wake(qmp, 'BLOCK_JOB_READY')
     }
     migrationEvent = undefined
     await qmp.execute('migrate', { uri: options.uri })
@@ -111,9 +128,9 @@ export async function transferGuest(qmp: QmpClient, options: TransferOptions): P
       if (migrationEvent === 'completed' || (info.status === 'completed' && (info['total-time'] ?? 0) > 0))
         break
       if (!switchedOver && seen.includes('pre-switchover')) {
-        // The source's vCPUs are stopped: the mirror finishes in sync and lets go of the destination's disk.
-        await finishMirror(qmp, false)
-        mirror = false
+        // The source's vCPUs are stopped: the mirrors finish in sync and let go of the destination's disks.
+        await finishMirrors(qmp, mirrored, false)
+        mirrored = []
         switchedOver = true
         disk = { total: disk.total, processed: disk.total }
         await qmp.execute('migrate-continue', { state: 'pre-switchover' })
@@ -125,7 +142,7 @@ export async function transferGuest(qmp: QmpClient, options: TransferOptions): P
     const done = await qmp.execute<MigrateInfo>('query-migrate')
     options.onProgress(progressOf({ ...done, ram: done.ram && { ...done.ram, remaining: 0 } }, disk))
   } catch (error) {
-    const completed = await cancel(qmp, migrating, mirror)
+    const completed = await cancel(qmp, migrating, mirrored)
     if (!completed) throw signal.aborted ? new TransferAborted() : error
   } finally {
     qmp.off('event', onEvent)
@@ -133,7 +150,7 @@ export async function transferGuest(qmp: QmpClient, options: TransferOptions): P
 }
 
 /** Stops what was started; true when the migration had completed after all (too late to abort). */
-async function cancel(qmp: QmpClient, migrating: boolean, mirror: boolean): Promise<boolean> {
+async function cancel(qmp: QmpClient, migrating: boolean, mirrored: readonly string[]): Promise<boolean> {
   if (migrating) {
     await qmp.execute('migrate_cancel').catch(() => undefined)
     for (let i = 0; i < 600; i++) {
@@ -144,24 +161,29 @@ async function cancel(qmp: QmpClient, migrating: boolean, mirror: boolean): Prom
       await sleep(50)
     }
   }
-  if (mirror) await finishMirror(qmp, true).catch(() => undefined)
-  else await qmp.execute('blockdev-del', { 'node-name': MIRROR_TARGET }).catch(() => undefined)
+  await finishMirrors(qmp, mirrored, true).catch(() => undefined)
   return false
 }
 
-/** Ends the mirror job (synchronised unless `force`), waits until it is gone, and drops the NBD client node. */
-async function finishMirror(qmp: QmpClient, force: boolean): Promise<void> {
-  await qmp.execute('block-job-cancel', { device: MIRROR_JOB, force })
-  for (let i = 0; (await mirrorJob(qmp)) !== undefined; i++) {
+/** Ends the mirror jobs (synchronised unless `force`), waits until they are gone, and drops the NBD client nodes. */
+async function finishMirrors(qmp: QmpClient, nodes: readonly string[], force: boolean): Promise<void> {
+  for (const node of nodes)
+    await qmp.execute('block-job-cancel', { device: mirrorJob(node), force }).catch((error: Error) => {
+      if (!force) throw error
+    })
+  for (let i = 0; (await mirrorJobs(qmp, nodes)).length > 0; i++) {
     if (i > 3000) throw new Error('the disk mirror did not finish')
     await wake(qmp, 'BLOCK_JOB_COMPLETED', 20)
   }
-  await qmp.execute('blockdev-del', { 'node-name': MIRROR_TARGET })
+  for (const node of nodes) {
+    const deleted = qmp.execute('blockdev-del', { 'node-name': mirrorTarget(node) })
+    await (force ? deleted.catch(() => undefined) : deleted)
+  }
 }
 
-async function mirrorJob(qmp: QmpClient): Promise<BlockJobInfo | undefined> {
+async function mirrorJobs(qmp: QmpClient, nodes: readonly string[]): Promise<BlockJobInfo[]> {
   const jobs = await qmp.execute<BlockJobInfo[]>('query-block-jobs')
-  return jobs.find((job) => job.device === MIRROR_JOB)
+  return jobs.filter((job) => nodes.some((node) => job.device === mirrorJob(node)))
 }
 
 /** Waits for the next `event`, at most `ms`. */
