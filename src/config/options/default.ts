@@ -137,6 +137,9 @@ export const DEFAULT = {
     help: 'Template of hypervisor guest names, from the instance id.',
   }),
   force_config_drive: boolOpt({ default: false, help: 'Attach a config drive to every instance.' }),
+  default_ephemeral_format: strOpt({
+    help: 'Filesystem of new ephemeral disks (mkfs -t: ext4, vfat, xfs, …); unset: ext4 for os_type linux, ntfs for windows, else vfat.',
+  }),
   mkisofs_cmd: strOpt({
     default: 'genisoimage',
     help: 'The program that makes ISO9660 config drives (genisoimage, or mkisofs, xorrisofs).',

@@ -62,11 +62,14 @@ export function ideSlot(index: number, machineType: string | undefined): string 
 /**
  * The flavor's ephemeral disk (node eph0) and swap disk (node swap0), qcow2 files after the root disk (and the
  * rescue disk) on the root disk's bus: on virtio the guest sees them as vdb and vdc, as Nova's libvirt driver
- * orders them. `first` is the index of the first of them among the guest's disks.
+ * orders them. `first` is the index of the first of them among the guest's disks, one more on a rescued guest
+ * (its rescue disk comes first).
  */
 export function localDiskArgs(spec: QemuLaunchSpec, first: number): string[] {
   const local = spec.localDisks
   if (local === undefined) return []
+  const rescued = 'rescueDisk' in spec && spec.rescueDisk !== undefined
+  const start = first + (rescued ? 1 : 0)
   const disks = [
     ...(local.ephemeral === true ? [{ node: 'eph0', file: spec.paths.ephemeral }] : []),
     ...(local.swap === true ? [{ node: 'swap0', file: spec.paths.swap }] : []),
@@ -79,7 +82,7 @@ export function localDiskArgs(spec: QemuLaunchSpec, first: number): string[] {
     `driver=qcow2,file=${node}-file,node-name=${node}`,
     '-device',
     bus === 'ide'
-      ? `ide-hd,drive=${node},${ideSlot(first + i, spec.machineType)},id=${node}-dev`
+      ? `ide-hd,drive=${node},${ideSlot(start + i, spec.machineType)},id=${node}-dev`
       : bus === 'scsi'
         ? `scsi-hd,drive=${node},bus=scsi0.0,id=${node}-dev`
         : `virtio-blk-pci,drive=${node},id=${node}-dev`,

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import { chooseAccelerator } from './accel.js'
-import { ideSlot, nicDevice, VIF_MODEL_DEVICES } from './argv-devices.js'
-import { buildQemuArgv, defaultCdromBus, guestPaths, shellQuote } from './argv.js'
+import { ideSlot, localDiskArgs, nicDevice, VIF_MODEL_DEVICES } from './argv-devices.js'
+import { buildQemuArgv, defaultCdromBus, guestPaths, shellQuote, type QemuLaunchSpec } from './argv.js'
 
 const UUID = '6f1c2a4e-0d3b-4b7e-9b3a-1f2e3d4c5b6a'
 const paths = guestPaths('/var/lib/nova/instances/', UUID)
@@ -206,6 +206,11 @@ describe('the QEMU argv of local disks, UEFI and NICs', () => {
     assert.ok(q35.includes('ide-hd,drive=eph0,bus=ide.2,id=eph0-dev'))
     assert.ok(q35.includes('ide-hd,drive=swap0,bus=ide.3,id=swap0-dev'))
     assert.throws(() => ideSlot(3, 'pc'), /no IDE slot for disk 4/)
+    // A rescued guest: the rescue disk first, its own disk second, then the local disks.
+    const rescued = { ...base, diskBus: 'ide', localDisks: { ephemeral: true }, rescueDisk: '/r' }
+    assert.ok(
+      localDiskArgs(rescued as QemuLaunchSpec, 1).includes('ide-hd,drive=eph0,bus=ide.1,unit=0,id=eph0-dev'),
+    )
     assert.equal(ideSlot(4, 'pc-q35-7.2'), 'bus=ide.5')
     const scsi = buildQemuArgv({ ...base, diskBus: 'scsi', localDisks: { ephemeral: true, swap: true } })
     assert.equal(scsi.filter((a) => a === 'virtio-scsi-pci,id=scsi0').length, 1)

@@ -22,6 +22,8 @@ export async function createGuestFiles(options: {
   readonly cache: ImageCache
   readonly qemuImg: string
   readonly host: string | undefined
+  /** `[DEFAULT] default_ephemeral_format`. */
+  readonly ephemeralFormat?: string
 }): Promise<GuestRecord> {
   const { instance, image, paths, cache } = options
   const props = image.properties
@@ -60,7 +62,14 @@ export async function createGuestFiles(options: {
     ...(props.hw_machine_type === undefined ? {} : { machineType: props.hw_machine_type }),
     ...(props.hw_disk_bus === undefined ? {} : { diskBus: props.hw_disk_bus }),
     ...(kernel === undefined ? {} : { kernel }),
-    ...(await createGuestDevices({ instance, image, paths, cacheDir: cache.dir, qemuImg: options.qemuImg })),
+    ...(await createGuestDevices({
+      instance,
+      image,
+      paths,
+      cacheDir: cache.dir,
+      qemuImg: options.qemuImg,
+      ...(options.ephemeralFormat === undefined ? {} : { ephemeralFormat: options.ephemeralFormat }),
+    })),
   }
   await writeGuestRecord(path.join(paths.dir, RECORD_FILE), record)
   return record

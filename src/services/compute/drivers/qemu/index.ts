@@ -13,6 +13,9 @@ export function qemuDriverFromConfig(config: NovaConfig, fetchImage: ImageFetche
     imageCacheSubdirectory: config.image_cache.subdirectory_name,
     liveMigrationBandwidthMiBs: config.libvirt.live_migration_bandwidth,
     fetchImage,
+    ...(config.DEFAULT.default_ephemeral_format === undefined
+      ? {}
+      : { ephemeralFormat: config.DEFAULT.default_ephemeral_format }),
     configDrive: {
       mkisofs: config.DEFAULT.mkisofs_cmd,
       dhcpDomain: config.api.dhcp_domain,

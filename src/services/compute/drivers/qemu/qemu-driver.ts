@@ -62,6 +62,8 @@ export interface QemuDriverOptions {
   readonly liveMigrationBandwidthMiBs?: number
   /** How config drives are made (mkisofs_cmd, dhcp_domain, config_drive_skip_versions). */
   readonly configDrive?: ConfigDriveOptions
+  /** `[DEFAULT] default_ephemeral_format`: filesystem of new ephemeral disks (unset: by os_type). */
+  readonly ephemeralFormat?: string
 }
 
 /** The QEMU driver's capabilities: kernel+ramdisk (AKI/ARI/AMI), qcow2 and raw images; no optional operation yet. */
@@ -194,6 +196,9 @@ export class QemuDriver implements HypervisorDriver, LiveMigrationCapable {
           cache: this.#cache,
           qemuImg: this.#qemuImg,
           host: this.#nodename,
+          ...(this.#options.ephemeralFormat === undefined
+            ? {}
+            : { ephemeralFormat: this.#options.ephemeralFormat }),
         })
         const withDrive = await addConfigDrive(request, paths, record, this.#options.configDrive)
         const guest: Guest = { record: withDrive, paths, pid: undefined, qmp: undefined }
