@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert'
 import { describe, it } from 'node:test'
 import { silentLogger } from '../../common/logger.js'
 import { DEFAULT_CAPABILITIES } from './driver/capabilities.js'
-import type { HypervisorDriver, ImageCacheSettings } from './driver/driver.js'
+import { supportsImageCache, type HypervisorDriver, type ImageCacheSettings } from './driver/driver.js'
+import { FakeDriver } from './drivers/fake/fake-driver.js'
+import { QEMU_CAPABILITIES, QemuDriver } from './drivers/qemu/index.js'
 import { IMAGE_CACHE_DEFAULTS, imageCacheManagerTasks, runImageCacheManagerPass } from './image-cache-pass.js'
 
 /** A driver with just what the image cache manager looks at. */
@@ -30,6 +32,22 @@ describe("nova-compute's image cache manager pass", () => {
     assert.deepEqual(spacing(0), [['_run_image_cache_manager_pass', 60]])
     assert.deepEqual(spacing(-1), [])
     assert.deepEqual(imageCacheManagerTasks(driverWith(false, []), IMAGE_CACHE_DEFAULTS, logger, 60), [])
+  })
+
+  it('both drivers that claim an image cache implement its pass (fake: nothing to age; qemu)', async () => {
+    const fake = new FakeDriver({ nodename: 'n1', vcpus: 1, memoryMb: 512, localGb: 1 })
+    assert.ok(supportsImageCache(fake))
+    assert.deepEqual(await runImageCacheManagerPass(fake, IMAGE_CACHE_DEFAULTS, logger), {
+      inUse: [],
+      removed: [],
+      kept: [],
+    })
+    const qemu = new QemuDriver({
+      instancesPath: '/nonexistent',
+      virtType: 'qemu',
+      fetchImage: async () => {},
+    })
+    assert.ok(QEMU_CAPABILITIES.hasImageCache && supportsImageCache(qemu))
   })
 
   it("hands the driver Nova's remove_unused_* settings and returns its report", async () => {

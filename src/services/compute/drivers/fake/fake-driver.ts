@@ -11,6 +11,8 @@ import type {
   HostResources,
   HostUptimeCapable,
   HypervisorDriver,
+  ImageCacheCapable,
+  ImageCacheReport,
   InstanceDiagnostics,
   InstanceSpec,
   LiveMigrationCapable,
@@ -121,7 +123,8 @@ export class FakeDriver
     CrashDumpCapable,
     DiagnosticsCapable,
     HostUptimeCapable,
-    LiveMigrationCapable
+    LiveMigrationCapable,
+    ImageCacheCapable
 {
   readonly type = 'fake'
   readonly capabilities: DriverCapabilities
@@ -392,6 +395,11 @@ export class FakeDriver
       .map((l) => l.toFixed(2))
       .join(', ')
     return ` ${clock} up ${days} days, ${hm},  1 user,  load average: ${load}`
+  }
+
+  /** Nova's fake driver has an image cache (has_imagecache) with nothing in it: a pass finds nothing to age. */
+  async manageImageCache(): Promise<ImageCacheReport> {
+    return { inUse: [], removed: [], kept: [] }
   }
 
   async getAvailableResource(nodename: string): Promise<HostResources> {
