@@ -4,6 +4,7 @@ import { createComputeNodesRepository, createServicesRepository } from '../../sr
 import { createMovesRepository } from '../../src/db/repositories/migrations.js'
 import { FakeDriver } from '../../src/services/compute/drivers/fake/fake-driver.js'
 import { PlacementClient } from '../../src/services/placement/client.js'
+import { auditAllocations } from '../../src/services/scheduler/allocation-audit.js'
 import { until, type BuildCloud, type Obj } from '../support/build-harness.js'
 import { startMoveCloud } from '../support/move-cloud.js'
 
@@ -123,6 +124,21 @@ describe('[evacuate] evacuate from a host whose nova-compute is down, and its cl
     // As Nova: the instance holds its source allocation until the source compute cleans up.
     assert.deepEqual(await providersOf(server.id), [await nodeUuid(source), await nodeUuid(dest)].sort())
     assert.deepEqual(await providersOf(migration!.uuid), [])
+    // The allocation audit (nova-scheduler's periodic, nova-manage placement audit --delete) leaves it too.
+    const audit = await auditAllocations(
+      {
+        mainDb: cloud.mainDb,
+        apiDb: cloud.apiDb,
+        placement: new PlacementClient(cloud.placement!.transport),
+        logger: cloud.logger,
+      },
+      { delete: true, heal: false },
+    )
+    assert.deepEqual(
+      audit.orphans.filter((o) => o.consumer === server.id),
+      [],
+    )
+    assert.deepEqual(await providersOf(server.id), [await nodeUuid(source), await nodeUuid(dest)].sort())
     const list = await cloud.call('GET', `/servers/${server.id}/os-instance-actions`, undefined, 'ADMIN')
     assert.equal(list.body.instanceActions[0].action, 'evacuate')
 

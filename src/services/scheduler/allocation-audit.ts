@@ -52,7 +52,8 @@ function flavorResources(row: Record<string, unknown>): Resources {
 /**
  * `nova-manage placement audit` and the scheduler's periodic audit: compares placement's allocations on every
  * compute node with the instances of the cell database. Orphans (consumers that are no instance on that node,
- * except MIGRATION consumers, which hold a move's source) are reported and, with `delete`, removed from that
+ * except MIGRATION consumers, which hold a move's source, and an evacuated instance on the node it left, kept
+ * until that node's nova-compute cleans up, as in Nova) are reported and, with `delete`, removed from that
  * node; live, settled instances without any allocation are reported and, with `heal`, given their flavor's
  * allocation on their node. One placement call per compute node plus one per finding; instances are read in
  * batches.
@@ -70,6 +71,18 @@ export async function auditAllocations(
   if (options.providerUuid !== undefined) nodeQuery = nodeQuery.where('uuid', '=', options.providerUuid)
   const nodes = (await nodeQuery.execute()) as Record<string, unknown>[]
   const nodeByName = new Map(nodes.map((n) => [String(n.hypervisor_hostname ?? n.host), String(n.uuid)]))
+  // `<instance> <provider>` of the evacuations whose source has not cleaned up yet.
+  const evacuatedFrom = new Set(
+    (
+      (await k
+        .selectFrom('migrations')
+        .select(['instance_uuid', 'source_node'])
+        .where('migration_type', '=', 'evacuation')
+        .where('status', 'in', ['accepted', 'pre-migrating', 'done'])
+        .where('deleted', '=', 0)
+        .execute()) as Record<string, unknown>[]
+    ).map((m) => `${String(m.instance_uuid)} ${nodeByName.get(String(m.source_node ?? '')) ?? ''}`),
+  )
 
   const byProvider = new Map<string, Record<string, { resources: Resources }>>()
   for (const node of nodes)
@@ -112,7 +125,10 @@ export async function auditAllocations(
       else if (Number(row.deleted) !== 0) reason = 'instance deleted'
       else if (row.vm_state === 'building' || (row.task_state ?? null) !== null)
         continue // moving or being built
-      else if (nodeByName.get(String(row.node ?? '')) !== provider) reason = 'instance on another node'
+      else if (nodeByName.get(String(row.node ?? '')) !== provider) {
+        if (evacuatedFrom.has(`${consumer} ${provider}`)) continue // the evacuation's source cleans it up
+        reason = 'instance on another node'
+      }
       if (reason === undefined || building.has(consumer)) continue
       // Moves hold the source node's usage under the migration's uuid.
       if (
