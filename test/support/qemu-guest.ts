@@ -19,9 +19,10 @@ export const TEST_IMAGE_IDS = {
   ami: '00000000-0000-4000-8000-0000000000a1',
   aki: '00000000-0000-4000-8000-0000000000a2',
   ari: '00000000-0000-4000-8000-0000000000a3',
-  /** The whole bootable disk (a qcow2 image without kernel_id). */
-  disk: '00000000-0000-4000-8000-0000000000a4',
 } as const
+
+/** The image id of the test guest's whole bootable disk (a qcow2 image without kernel_id). */
+export const TEST_DISK_IMAGE_ID = '00000000-0000-4000-8000-0000000000a4'
 
 let built: Promise<TestImageFiles> | undefined
 
@@ -85,7 +86,7 @@ export function testGuestImageMeta(files: TestImageFiles): ImageMeta {
 /** The bootable disk's metadata: a plain qcow2 image (no kernel_id), with extra image properties. */
 export function testGuestDiskMeta(properties: Record<string, string> = {}): ImageMeta {
   return {
-    id: TEST_IMAGE_IDS.disk,
+    id: TEST_DISK_IMAGE_ID,
     name: 'nova-ts-test-guest-disk',
     diskFormat: 'qcow2',
     containerFormat: 'bare',
@@ -99,7 +100,7 @@ export function testGuestFetcher(files: TestImageFiles, fetched: string[] = []):
     [TEST_IMAGE_IDS.ami]: files.disk,
     [TEST_IMAGE_IDS.aki]: files.kernel,
     [TEST_IMAGE_IDS.ari]: files.initramfs,
-    ...(files.bootDisk === undefined ? {} : { [TEST_IMAGE_IDS.disk]: files.bootDisk }),
+    ...(files.bootDisk === undefined ? {} : { [TEST_DISK_IMAGE_ID]: files.bootDisk }),
   }
   return async (imageId, file) => {
     const source = sources[imageId]
