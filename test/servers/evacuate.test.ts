@@ -288,6 +288,16 @@ describe('[evacuate] evacuate from a host whose nova-compute is down, and its cl
     assert.match(failed.fault.message, /^No valid host was found/)
     assert.equal((await moves().ofInstance(server.id))[0]?.status, 'error')
     assert.deepEqual(await providersOf(server.id), [await nodeUuid(source)])
+    // A host named from 2.29 without force is checked by the scheduler's filters: a down one is refused too.
+    const named = await action(server.id, { evacuate: { host: dest } }, '2.29')
+    assert.equal(named.status, 200, JSON.stringify(named.body))
+    await until('the second evacuation failed', async () => {
+      const [latest] = await moves().ofInstance(server.id)
+      return latest?.status === 'error' && latest.dest_compute === dest ? true : undefined
+    })
+    const again = await cloud.status(server.id, 'ERROR')
+    assert.equal(hostOf(again), source)
+    assert.match(again.fault.message, /ComputeFilter/)
     await forceDown(dest, false)
     await hostReturns(source)
     // The failed evacuation is not cleaned up: the guest stays with its instance on the source.

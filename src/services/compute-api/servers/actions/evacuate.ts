@@ -119,7 +119,10 @@ const evacuate: ServerAction = {
       request_spec: {
         ...spec,
         ignoreHosts: instance.host === null ? [] : [instance.host],
-        ...(host !== undefined && !forced ? { forceHosts: [host] } : {}),
+        // A requested (not forced) host still goes through the filters (Nova's requested_destination).
+        ...(host !== undefined && !forced
+          ? { forceHosts: [host], schedulerHints: { ...spec.schedulerHints, _nova_check_type: ['evacuate'] } }
+          : {}),
       } as unknown as Record<string, unknown>,
       ...(forced ? { host } : {}),
       admin_password: password,
