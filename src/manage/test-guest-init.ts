@@ -45,7 +45,7 @@ export const TEST_GUEST_CONFIG_DRIVE_CANDIDATES = ['/dev/sr0', '/dev/sr1', '/dev
  * the first candidate device holding openstack/latest/meta_data.json) read-only on /mnt/config, takes its uuid
  * and hostname from meta_data.json (the uuid is its first key, the top-level hostname the last one named so), and
  * prints them in the marker line; without a config drive the uuid is the SMBIOS system uuid, which Nova's drivers
- * set to the instance's. Before the marker it lists the block devices it sees (name=size in KiB, from
+ * set to the instance's. Before the marker it says whether UEFI firmware booted it (/sys/firmware/efi), lists the block devices it sees (name=size in KiB, from
  * /proc/partitions), turns on the swap disks it finds, and mounts the disk labelled ephemeral0 (Nova's ephemeral
  * disk) read-only on /mnt/ephemeral0, printing its filesystem. Then a heartbeat when the command line has `novats.hb=1`, and a root shell.
  */
@@ -60,6 +60,7 @@ exec </dev/console >/dev/console 2>&1
 echo "NOVA-TS-GUEST: init started, kernel $(uname -r)"
 for m in $(cat /etc/modules); do insmod /lib/modules/$m.ko 2>/dev/null; done
 echo "NOVA-TS-GUEST: $(wc -l < /proc/modules) modules loaded"
+[ -d /sys/firmware/efi ] && echo "NOVA-TS-GUEST: booted by UEFI firmware"
 echo "NOVA-TS-GUEST: block devices $(awk 'NR>2 {printf "%s=%sK ", $4, $3}' /proc/partitions)"
 for dev in /dev/vd? /dev/sd?; do
   [ -b "$dev" ] && swapon "$dev" 2>/dev/null && echo "NOVA-TS-GUEST: swap on $dev $(awk -v d=$dev '$1 == d {print $3}' /proc/swaps)K"

@@ -15,6 +15,7 @@ import {
   testGuestDiskMeta,
   testGuestFetcher,
   testGuestFiles,
+  testGuestImageMeta,
 } from '../support/qemu-guest.js'
 import { testInstance } from './driver-conformance.js'
 
@@ -79,7 +80,7 @@ describe('the QEMU driver: local disks, the bootable disk image, UEFI', { timeou
       flavor: { vcpus: 1, memoryMb: 128, rootGb: 1, ephemeralGb: 1, swapMb: 64 },
     })
     const output = await boot(instance, testGuestDiskMeta({ os_type: 'linux' }))
-    assert.doesNotMatch(output, /BdsDxe/, 'BIOS (SeaBIOS → syslinux), not UEFI')
+    assert.doesNotMatch(output, /BdsDxe|booted by UEFI/, 'BIOS (SeaBIOS → syslinux), not UEFI')
     const devices = blockDevices(output)
     assert.equal(devices.vda, 1024 * 1024, 'the root disk grown to root_gb')
     assert.ok(devices.vda1 !== undefined, 'the boot partition')
@@ -117,6 +118,7 @@ describe('the QEMU driver: local disks, the bootable disk image, UEFI', { timeou
       testGuestDiskMeta({ hw_firmware_type: 'uefi', hw_machine_type: 'q35' }),
     )
     assert.match(output, /BdsDxe: starting Boot\d+/, "OVMF's boot manager started the disk's EFI loader")
+    assert.match(output, /NOVA-TS-GUEST: booted by UEFI firmware/)
     const paths = driver.pathsOf(instance.uuid)
     assert.equal((await stat(paths.nvram)).size, (await stat(OVMF_VARS)).size)
     const pid = driver.pidOf(instance.uuid)
@@ -129,5 +131,25 @@ describe('the QEMU driver: local disks, the bootable disk image, UEFI', { timeou
     assert.match(output, /NOVA-TS-GUEST: ephemeral0 on \/dev\/vdb vfat/)
     assert.equal(blockDevices(output).vdc, undefined)
     assert.doesNotMatch(output, /NOVA-TS-GUEST: swap on/)
+  })
+
+  it('boots an AKI/ARI image under UEFI too: OVMF loads the kernel and initramfs (-kernel), pc machine', async () => {
+    const meta = testGuestImageMeta(await testGuestFiles())
+    const instance = testInstance({
+      flavor: { vcpus: 1, memoryMb: 256, rootGb: 1, ephemeralGb: 0, swapMb: 64 },
+    })
+    const output = await boot(instance, {
+      ...meta,
+      properties: { ...meta.properties, hw_firmware_type: 'uefi' },
+    })
+    assert.match(output, /NOVA-TS-GUEST: booted by UEFI firmware/)
+    assert.match(
+      output,
+      /NOVA-TS-GUEST: swap on \/dev\/vdb 65532K/,
+      'without an ephemeral disk the swap disk is vdb',
+    )
+    const argv = readFileSync(`/proc/${driver.pidOf(instance.uuid)!}/cmdline`, 'utf8').split('\0')
+    assert.ok(argv.includes('-kernel') && argv.includes('pc,accel=tcg'))
+    assert.ok(argv.includes(`if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`))
   })
 })
