@@ -117,6 +117,8 @@ export interface ComputeOptions {
   readonly syncPowerStateIntervalS?: number
   /** `[DEFAULT] force_config_drive` of this compute. */
   readonly forceConfigDrive?: boolean
+  /** The image service this compute uploads snapshots to (and deletes shelved images from). */
+  readonly images?: ImageClient
 }
 
 export interface BuildCloud {
@@ -212,6 +214,7 @@ export async function startBuildCloud(options: BuildCloudOptions = {}): Promise<
         ? {}
         : { syncPowerStateIntervalS: o.syncPowerStateIntervalS }),
       ...(o.forceConfigDrive === undefined ? {} : { forceConfigDrive: o.forceConfigDrive }),
+      ...(o.images === undefined ? {} : { images: o.images }),
     })
   }
 

@@ -11,6 +11,13 @@ import {
   ImageServiceUnavailable,
 } from '../../common/errors/index.js'
 
+export {
+  IMAGE_CORE_FIELDS,
+  imageProperties,
+  imagePropertiesOfInstance,
+  snapshotImageFields,
+} from './image-properties.js'
+
 /** What other services need of an image record. */
 export interface ImageInfo {
   readonly id: string

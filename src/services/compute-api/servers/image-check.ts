@@ -1,40 +1,11 @@
 import { ImageNotFound } from '../../../common/errors/index.js'
-import type { ImageInfo } from '../../image/client.js'
+import { imageProperties, type ImageInfo } from '../../image/client.js'
 import { badRequest } from '../faults.js'
 
 /** What the create needs of the image service: one image, seen with the caller's token. */
 export interface ImageLookup {
   show(imageId: string): Promise<ImageInfo>
 }
-
-/** The image's fields that are not custom properties (Glance v2's core and reserved ones). */
-const CORE_FIELDS = new Set([
-  'id',
-  'name',
-  'status',
-  'visibility',
-  'protected',
-  'os_hidden',
-  'checksum',
-  'os_hash_algo',
-  'os_hash_value',
-  'owner',
-  'size',
-  'virtual_size',
-  'min_ram',
-  'min_disk',
-  'disk_format',
-  'container_format',
-  'created_at',
-  'updated_at',
-  'tags',
-  'self',
-  'file',
-  'schema',
-  'direct_url',
-  'locations',
-  'stores',
-])
 
 export interface CheckedImage {
   /** The request spec's image (the scheduler's image property filters read `properties`). */
@@ -75,10 +46,7 @@ export async function checkRequestedImage(
   if (flavor.memoryMb < minRam) throw badRequest("Flavor's memory is too small for requested image.")
   if (flavor.rootGb > 0 && (size > flavor.rootGb * GIB || minDisk > flavor.rootGb))
     throw badRequest("Flavor's disk is too small for requested image.")
-  const properties: Record<string, string> = {}
-  for (const [key, value] of Object.entries(image))
-    if (!CORE_FIELDS.has(key) && value !== null && value !== undefined)
-      properties[key] = typeof value === 'string' ? value : JSON.stringify(value)
+  const properties = imageProperties(image)
   const systemMetadata: Record<string, string> = { image_base_image_ref: image.id }
   for (const [key, value] of Object.entries(properties)) systemMetadata[`image_${key}`] = value
   systemMetadata.image_min_ram = String(minRam)

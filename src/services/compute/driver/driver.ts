@@ -267,10 +267,27 @@ export interface SnapshotCapable {
 /** Optional: resize and cold migration (capabilities.resize), Nova's migrate_disk_and_power_off & co. */
 export interface ResizeCapable {
   /**
-   * On the source: powers the guest off and hands its disks over to `destinationHost` (which may be this host).
-   * The source keeps what it needs to bring the guest back (finishRevertMigration) until confirmMigration.
+   * On the destination, before the source moves anything (prep_resize): where the source is to put the guest's
+   * disks, in the driver's own terms (QEMU: the destination's instances path and a marker file proving the source
+   * reaches it). Plain JSON: it goes to the source with resize_instance. Optional; without it the source assumes
+   * the destination keeps its files where the source does (Nova's assumption of one instances_path everywhere).
    */
-  migrateDiskAndPowerOff(guest: GuestRef, destinationHost: string, flavor: GuestFlavor): Promise<void>
+  prepareMigrationTarget?(guest: GuestRef): Promise<MigrationDiskTarget>
+  /**
+   * On the source: powers the guest off (with `timeoutS` > 0 asking the guest first, as powerOff) and hands its
+   * disks over to `destinationHost` (which may be this host), at `target` when the destination named one. The
+   * source keeps what it needs to bring the guest back (finishRevertMigration) until confirmMigration.
+   */
+  migrateDiskAndPowerOff(
+    guest: GuestRef,
+    destinationHost: string,
+    flavor: GuestFlavor,
+    options?: {
+      readonly target?: MigrationDiskTarget
+      readonly timeoutS?: number
+      readonly retryIntervalS?: number
+    },
+  ): Promise<void>
   /** On the destination: creates the guest from the migrated disks with the new flavor; RUNNING unless powerOn false. */
   finishMigration(request: SpawnRequest): Promise<void>
   /** On the source after a confirm: removes what migrateDiskAndPowerOff kept. */
@@ -283,15 +300,23 @@ export interface ResizeCapable {
 export interface RescueCapable {
   /**
    * Boots the guest from a rescue image (the instance's own image unless `rescueImageId`) with its disk attached:
-   * RUNNING when this resolves. GuestInvalidState when it is already rescued.
+   * RUNNING when this resolves. GuestInvalidState when it is already rescued. `image` is the rescue image's
+   * metadata (id and properties, e.g. kernel_id for an AMI), as the compute manager found it.
    */
   rescue(
     guest: GuestRef,
-    options: { readonly rescueImageId?: string; readonly adminPassword?: string },
+    options: {
+      readonly rescueImageId?: string
+      readonly adminPassword?: string
+      readonly image?: ImageMeta
+    },
   ): Promise<void>
   /** Back to the guest's own disk, RUNNING. GuestInvalidState when it is not rescued. */
   unrescue(guest: GuestRef): Promise<void>
 }
+
+/** Where a cold migration's disks go, as the destination's driver names it (driver-specific, plain JSON). */
+export type MigrationDiskTarget = Readonly<Record<string, string>>
 
 export const supportsResize = (d: HypervisorDriver): d is HypervisorDriver & ResizeCapable =>
   d.capabilities.resize && typeof (d as Partial<ResizeCapable>).migrateDiskAndPowerOff === 'function'

@@ -1,10 +1,16 @@
 import type { RequestContext } from '../../../common/context.js'
 import type { Logger } from '../../../common/logger.js'
 import type { ConductorClient, InstanceView } from '../../conductor/client.js'
-import type { ImageClient } from '../../image/client.js'
+import { imageProperties, imagePropertiesOfInstance, type ImageClient } from '../../image/client.js'
 import type { PlacementClient } from '../../placement/client.js'
 import type { ComputeClient } from '../client.js'
-import type { GuestAllocations, GuestFlavor, HypervisorDriver, SpawnRequest } from '../driver/driver.js'
+import type {
+  GuestAllocations,
+  GuestFlavor,
+  HypervisorDriver,
+  ImageMeta,
+  SpawnRequest,
+} from '../driver/driver.js'
 import { instanceSpecOf } from '../instance-spec.js'
 import { errorText, withInstanceEvent } from '../instance-event.js'
 import type { ResourceTracker } from '../resource-tracker.js'
@@ -85,6 +91,8 @@ export function spawnRequestOf(
   options: {
     readonly flavor?: FlavorRecord
     readonly imageId?: string | null
+    /** The image's metadata (imageMetaOf); default: only the image's id, no properties. */
+    readonly image?: ImageMeta
     readonly allocations?: GuestAllocations
     readonly adminPassword?: string
     readonly powerOn?: boolean
@@ -97,7 +105,10 @@ export function spawnRequestOf(
       guestFlavor(options.flavor ?? currentFlavor(instance)),
       options.flavor?.name === undefined ? {} : { flavorName: options.flavor.name },
     ),
-    image: { ...(imageId === null || imageId === '' ? {} : { id: imageId }), properties: {} },
+    image: options.image ?? {
+      ...(imageId === null || imageId === '' ? {} : { id: imageId }),
+      properties: {},
+    },
     allocations: options.allocations ?? {},
     networkInfo: [],
     blockDeviceInfo: { blockDevices: [] },
@@ -107,6 +118,32 @@ export function spawnRequestOf(
 }
 
 export { errorText } from '../instance-event.js'
+
+/**
+ * The metadata of image `imageId` for the driver (Nova's ImageMeta.from_image_ref): from the image service when
+ * there is one (ImageNotFound when it has no such image); without one, the instance's own image as its system
+ * metadata keeps it, or only the id for another image.
+ */
+export async function imageMetaOf(
+  deps: MoveOperationDeps,
+  instance: InstanceView,
+  imageId: string,
+): Promise<ImageMeta> {
+  if (deps.images === undefined)
+    return {
+      id: imageId,
+      properties: imageId === instance.image_ref ? imagePropertiesOfInstance(instance.system_metadata) : {},
+    }
+  const image = await deps.images.show(imageId)
+  return {
+    id: image.id,
+    ...(image.name === null ? {} : { name: image.name }),
+    ...(image.disk_format === null ? {} : { diskFormat: image.disk_format }),
+    ...(image.container_format === null ? {} : { containerFormat: image.container_format }),
+    ...(image.size === null ? {} : { size: image.size }),
+    properties: imageProperties(image),
+  }
+}
 
 /** Runs `fn` as the instance action event `event` on this host (Nova's wrap_instance_event). */
 export const withEvent = <T>(

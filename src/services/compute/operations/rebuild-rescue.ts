@@ -5,6 +5,7 @@ import { PowerState } from '../driver/power-state.js'
 import { guestRef } from '../manager.js'
 import {
   failInstance,
+  imageMetaOf,
   settledVmState,
   spawnRequestOf,
   instanceOperation,
@@ -69,21 +70,32 @@ export async function rebuildInstance(deps: MoveOperationDeps, ctx: RequestConte
   }).catch(() => undefined)
 }
 
+/** How long rescue waits for the guest to shut down before forcing it (Nova's clean_shutdown, shutdown_timeout). */
+const RESCUE_SHUTDOWN_TIMEOUT_S = 60
+
 export interface RescueArgs {
   readonly instance_uuid: string
   readonly rescue_password?: string
   readonly rescue_image_ref?: string
 }
 
-/** Nova's rescue_instance: the guest boots from the rescue image, vm_state rescued (RESCUE), old_vm_state kept. */
+/**
+ * Nova's rescue_instance: the guest is powered off cleanly, then boots from the rescue image (the instance's own
+ * unless rescue_image_ref; its metadata from the image service) with its disk attached, vm_state rescued (RESCUE),
+ * old_vm_state kept.
+ */
 export async function rescueInstance(deps: MoveOperationDeps, ctx: RequestContext, args: RescueArgs) {
   const { conductor, driver } = deps
   const uuid = args.instance_uuid
   await instanceOperation(deps, ctx, uuid, 'compute_rescue_instance', async (instance) => {
     if (!supportsRescue(driver)) throw new Error(`the ${driver.type} driver cannot rescue instances`)
+    const imageId = args.rescue_image_ref ?? instance.image_ref
+    const image = imageId === null || imageId === '' ? undefined : await imageMetaOf(deps, instance, imageId)
+    await driver.powerOff(guestRef(instance), { timeoutS: RESCUE_SHUTDOWN_TIMEOUT_S })
     await driver.rescue(guestRef(instance), {
       ...(args.rescue_image_ref === undefined ? {} : { rescueImageId: args.rescue_image_ref }),
       ...(args.rescue_password === undefined ? {} : { adminPassword: args.rescue_password }),
+      ...(image === undefined ? {} : { image }),
     })
     await conductor.instanceSave(ctx, uuid, {
       changes: { vm_state: 'rescued', task_state: null, power_state: PowerState.RUNNING },

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../../common/context.js'
 import { Invalid } from '../../../common/errors/index.js'
 import type { InstanceView } from '../../conductor/client.js'
-import { supportsResize } from '../driver/driver.js'
+import { supportsResize, type MigrationDiskTarget } from '../driver/driver.js'
 import { PowerState } from '../driver/power-state.js'
 import { guestRef } from '../manager.js'
 import {
@@ -25,7 +25,12 @@ export interface ResizeArgs {
   readonly clean_shutdown?: boolean
   /** confirm_resize of an instance deleted in VERIFY_RESIZE: its database id (it names the guest). */
   readonly deleted_instance_id?: number
+  /** resize_instance: where the destination's driver wants the disks (its prepareMigrationTarget), if it said. */
+  readonly disk_target?: MigrationDiskTarget
 }
+
+/** How long the source waits for the guest to shut down before forcing it (Nova's shutdown_timeout default). */
+const RESIZE_SHUTDOWN_TIMEOUT_S = 60
 
 const resizeDriver = (deps: MoveOperationDeps) => {
   if (!supportsResize(deps.driver))
@@ -86,7 +91,7 @@ export async function prepResize(deps: MoveOperationDeps, ctx: RequestContext, a
     const instance = await conductor.instanceGet(ctx, uuid)
     const migration = await conductor.migrationGet(ctx, args.migration_id)
     try {
-      resizeDriver(deps)
+      const driver = resizeDriver(deps)
       if (args.flavor === undefined) throw new Invalid('prep_resize needs the new flavor')
       await conductor.instanceSave(ctx, uuid, {
         expected_task_state: ['resize_prep'],
@@ -94,11 +99,13 @@ export async function prepResize(deps: MoveOperationDeps, ctx: RequestContext, a
         system_metadata: { old_vm_state: instance.vm_state },
       })
       if (migration.source_compute === null) throw new Invalid('the migration has no source host')
+      const target = await driver.prepareMigrationTarget?.(guestRef(instance))
       await deps.compute.move(ctx, migration.source_compute, 'resize_instance', {
         instance_uuid: uuid,
         migration_id: args.migration_id,
         flavor: args.flavor,
         clean_shutdown: args.clean_shutdown ?? true,
+        ...(target === undefined ? {} : { disk_target: target }),
       })
     } catch (error) {
       await failResize(deps, ctx, args, error, {
@@ -126,13 +133,21 @@ export async function resizeInstance(deps: MoveOperationDeps, ctx: RequestContex
       await conductor.instanceUpdate(ctx, uuid, { task_state: 'resize_migrating' }, ['resize_prep'])
       const flavor = args.flavor ?? flavorsOf(instance).new
       if (flavor === null || migration.dest_compute === null) throw new Invalid('the migration is incomplete')
-      await driver.migrateDiskAndPowerOff(guestRef(instance), migration.dest_compute, {
-        vcpus: flavor.vcpus,
-        memoryMb: flavor.memory_mb,
-        rootGb: flavor.root_gb,
-        ephemeralGb: flavor.ephemeral_gb,
-        swapMb: flavor.swap,
-      })
+      await driver.migrateDiskAndPowerOff(
+        guestRef(instance),
+        migration.dest_compute,
+        {
+          vcpus: flavor.vcpus,
+          memoryMb: flavor.memory_mb,
+          rootGb: flavor.root_gb,
+          ephemeralGb: flavor.ephemeral_gb,
+          swapMb: flavor.swap,
+        },
+        {
+          timeoutS: args.clean_shutdown === false ? 0 : RESIZE_SHUTDOWN_TIMEOUT_S,
+          ...(args.disk_target === undefined ? {} : { target: args.disk_target }),
+        },
+      )
       deps.tracker.dropClaim(uuid)
       await conductor.migrationUpdate(ctx, args.migration_id, { status: 'post-migrating' })
       await conductor.instanceUpdate(

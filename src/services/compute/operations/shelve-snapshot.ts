@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import type { RequestContext } from '../../../common/context.js'
 import { Invalid } from '../../../common/errors/index.js'
+import { snapshotImageFields } from '../../image/client.js'
 import type { InstanceView } from '../../conductor/client.js'
 import type { GuestAllocations } from '../driver/driver.js'
 import { supportsSnapshot } from '../driver/driver.js'
@@ -9,6 +10,7 @@ import { PowerState } from '../driver/power-state.js'
 import { guestRef } from '../manager.js'
 import {
   failInstance,
+  imageMetaOf,
   spawnRequestOf,
   instanceOperation,
   withEvent,
@@ -45,6 +47,7 @@ async function snapshotTo(
     target.imageId ??
     (
       await images.create({
+        ...snapshotImageFields(instance.system_metadata),
         name: target.name,
         instance_uuid: instance.uuid,
         ...(instance.image_ref === null ? {} : { base_image_ref: instance.image_ref }),
@@ -156,9 +159,14 @@ export async function unshelveInstance(deps: MoveOperationDeps, ctx: RequestCont
       else {
         await conductor.instanceUpdate(ctx, uuid, { task_state: 'spawning' }, ['unshelving'])
         expected = 'spawning'
+        const imageId = shelvedImage === '' ? instance.image_ref : shelvedImage
         await driver.spawn(
           spawnRequestOf(instance, {
-            imageId: shelvedImage === '' ? instance.image_ref : shelvedImage,
+            imageId,
+            // The shelved image's own metadata (it inherited the instance image's properties, e.g. kernel_id).
+            ...(imageId === null || imageId === ''
+              ? {}
+              : { image: await imageMetaOf(deps, instance, imageId) }),
             ...(args.allocations === undefined ? {} : { allocations: args.allocations }),
           }),
         )

@@ -1,3 +1,4 @@
+import { snapshotImageFields } from '../../../image/client.js'
 import { badRequest, ApiFault } from '../../faults.js'
 import { atLeast } from '../../microversion.js'
 import { generatePassword, tokenOf } from './rebuild.js'
@@ -6,8 +7,9 @@ import type { Schema } from '../../validation.js'
 import { adminRule, memberRule, type ActionCall, type ServerAction } from './types.js'
 
 /**
- * The image record of a snapshot (Nova's _create_image): named `name`, with the instance's uuid, the base image
- * and the caller's metadata; undefined when no image service is configured.
+ * The image record of a snapshot (Nova's _create_image): named `name`, with what it inherits from the instance's
+ * image (its properties, e.g. kernel_id and ramdisk_id, so that it boots as the instance did; min_ram, min_disk),
+ * the instance's uuid, the base image and the caller's metadata; undefined when no image service is configured.
  */
 export async function createSnapshotImage(
   call: ActionCall,
@@ -19,6 +21,7 @@ export async function createSnapshotImage(
   if (writer === undefined) return undefined
   const { instance } = call
   const image = await writer(tokenOf(call)).create({
+    ...snapshotImageFields(instance.system_metadata),
     name,
     instance_uuid: instance.uuid,
     image_type: imageType,

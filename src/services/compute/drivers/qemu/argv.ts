@@ -1,4 +1,4 @@
-import { firmwareArgs, localDiskArgs, nicArgs, type NicSpec } from './argv-devices.js'
+import { firmwareArgs, ideSlot, localDiskArgs, nicArgs, type NicSpec } from './argv-devices.js'
 
 /** Where one guest's files and sockets are (all under `state_path/instances/<uuid>/`). */
 export interface GuestPaths {
@@ -40,6 +40,11 @@ export interface QemuLaunchSpec {
   readonly kernel?: { readonly kernel: string; readonly initrd?: string; readonly cmdline: string }
   /** Start from a state saved by suspend (`-incoming`), resuming at once. */
   readonly incomingStateFile?: string
+  /**
+   * Rescue: boot from this disk (node rescue0, the guest's first disk), with the guest's own disk (node disk0)
+   * attached after it.
+   */
+  readonly rescueDisk?: string
   /** The config drive (paths.configDrive) attached read-only as a cdrom on `bus` (image property hw_cdrom_bus). */
   readonly configDrive?: { readonly bus: CdromBus }
   /** The flavor's ephemeral (paths.ephemeral) and swap (paths.swap) disks, when it has them. */
@@ -76,17 +81,27 @@ const q = (value: string): string => value.replaceAll(',', ',,')
 export function buildQemuArgv(spec: QemuLaunchSpec): string[] {
   const p = spec.paths
   const bus = spec.diskBus ?? 'virtio'
-  const disk =
-    bus === 'ide'
-      ? ['-device', 'ide-hd,drive=disk0,bus=ide.0,bootindex=1,id=disk0-dev']
-      : bus === 'scsi'
-        ? [
-            '-device',
-            'virtio-scsi-pci,id=scsi0',
-            '-device',
-            'scsi-hd,drive=disk0,bus=scsi0.0,bootindex=1,id=disk0-dev',
-          ]
-        : ['-device', 'virtio-blk-pci,drive=disk0,bootindex=1,id=disk0-dev']
+  const rescue = spec.rescueDisk
+  // The disks in the order the guest sees them: a rescue disk first (it boots), then the guest's own.
+  const nodes = rescue === undefined ? ['disk0'] : ['rescue0', 'disk0']
+  const files = rescue === undefined ? [p.disk] : [rescue, p.disk]
+  const device = (node: string, i: number): string[] => {
+    const boot = i === 0 ? ',bootindex=1' : ''
+    if (bus === 'ide')
+      return ['-device', `ide-hd,drive=${node},${ideSlot(i, spec.machineType)}${boot},id=${node}-dev`]
+    if (bus === 'scsi') return ['-device', `scsi-hd,drive=${node},bus=scsi0.0${boot},id=${node}-dev`]
+    return ['-device', `virtio-blk-pci,drive=${node}${boot},id=${node}-dev`]
+  }
+  const disks = [
+    ...nodes.flatMap((node, i) => [
+      '-blockdev',
+      `driver=file,filename=${q(files[i]!)},node-name=${node}-file`,
+      '-blockdev',
+      `driver=qcow2,file=${node}-file,node-name=${node}`,
+    ]),
+    ...(bus === 'scsi' ? ['-device', 'virtio-scsi-pci,id=scsi0'] : []),
+    ...nodes.flatMap(device),
+  ]
   return [
     '-name',
     `guest=${q(spec.name)},debug-threads=on`,
@@ -118,11 +133,7 @@ export function buildQemuArgv(spec: QemuLaunchSpec): string[] {
     'VGA',
     '-vnc',
     `unix:${q(p.vnc)}`,
-    '-blockdev',
-    `driver=file,filename=${q(p.disk)},node-name=disk0-file`,
-    '-blockdev',
-    'driver=qcow2,file=disk0-file,node-name=disk0',
-    ...disk,
+    ...disks,
     ...localDiskArgs(spec, 1),
     ...cdromArgs(spec),
     ...nicArgs(spec),

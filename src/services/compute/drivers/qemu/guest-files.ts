@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import type { ImageMeta, InstanceSpec } from '../../driver/driver.js'
-import { DEFAULT_KERNEL_CMDLINE, type GuestPaths } from './argv.js'
+import { DEFAULT_KERNEL_CMDLINE, type GuestPaths, type QemuLaunchSpec } from './argv.js'
 import { createGuestDevices } from './guest-devices.js'
 import { RECORD_FILE, writeGuestRecord, type GuestRecord } from './guest-record.js'
-import { qemuImgInfo, type ImageCache } from './image-cache.js'
+import { qemuImgInfo, type DiskInfo, type ImageCache } from './image-cache.js'
 
 const run = promisify(execFile)
 
@@ -29,18 +29,9 @@ export async function createGuestFiles(options: {
   const props = image.properties
   if (image.id === undefined) throw new Error('the image has no id')
   const base = await cache.ensure(image.id)
-  const kernelId = props.kernel_id
-  const ramdiskId = props.ramdisk_id
-  const kernel =
-    kernelId === undefined
-      ? undefined
-      : {
-          kernel: await cache.ensure(kernelId),
-          ...(ramdiskId === undefined ? {} : { initrd: await cache.ensure(ramdiskId) }),
-          cmdline: props.os_command_line ?? DEFAULT_KERNEL_CMDLINE,
-        }
+  const kernel = await kernelBoot(cache, props)
   const info = await qemuImgInfo(options.qemuImg, base)
-  const format = image.diskFormat === 'qcow2' ? 'qcow2' : info.format === 'qcow2' ? 'qcow2' : 'raw'
+  const format = baseFormat(image, info)
   const size = Math.max(instance.flavor.rootGb * 1024 ** 3, info.virtualSize)
   await run(options.qemuImg, [
     'create',
@@ -74,3 +65,25 @@ export async function createGuestFiles(options: {
   await writeGuestRecord(path.join(paths.dir, RECORD_FILE), record)
   return record
 }
+
+/**
+ * Kernel boot of an AKI/ARI image (kernel_id, ramdisk_id, os_command_line properties): the kernel and ramdisk
+ * from the cache; undefined when the image has no kernel_id (it boots from its disk).
+ */
+export async function kernelBoot(
+  cache: ImageCache,
+  props: ImageMeta['properties'],
+): Promise<QemuLaunchSpec['kernel'] | undefined> {
+  const kernelId = props.kernel_id
+  const ramdiskId = props.ramdisk_id
+  if (kernelId === undefined) return undefined
+  return {
+    kernel: await cache.ensure(kernelId),
+    ...(ramdiskId === undefined ? {} : { initrd: await cache.ensure(ramdiskId) }),
+    cmdline: props.os_command_line ?? DEFAULT_KERNEL_CMDLINE,
+  }
+}
+
+/** The format a cached image is read as under an overlay: qcow2 when declared or detected, raw otherwise. */
+export const baseFormat = (image: ImageMeta, info: DiskInfo): 'qcow2' | 'raw' =>
+  image.diskFormat === 'qcow2' || info.format === 'qcow2' ? 'qcow2' : 'raw'

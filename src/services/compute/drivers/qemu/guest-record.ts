@@ -18,6 +18,11 @@ export interface GuestRecord extends GuestDevices {
   readonly machineType?: string
   readonly diskBus?: string
   readonly kernel?: QemuLaunchSpec['kernel']
+  /**
+   * Set while the guest is rescued: it boots from `disk.rescue` (its own disk attached second) and with the
+   * rescue image's kernel instead of `kernel` (rescue.ts).
+   */
+  readonly rescue?: { readonly kernel?: QemuLaunchSpec['kernel'] }
   /** The config drive (`disk.config`) and the bus of its cdrom, when the guest has one. */
   readonly configDrive?: QemuLaunchSpec['configDrive']
 }

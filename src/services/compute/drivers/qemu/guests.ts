@@ -14,6 +14,7 @@ import {
   type GuestRecord,
 } from './guest-record.js'
 import { QmpClient } from './qmp-client.js'
+import { bootOf } from './rescue.js'
 
 /** One guest the driver knows: its record and files, and its QEMU process and monitor while it runs. */
 export interface Guest {
@@ -129,7 +130,7 @@ export class QemuGuests {
       paths,
       ...(record.machineType === undefined ? {} : { machineType: record.machineType }),
       ...(record.diskBus === undefined ? {} : { diskBus: record.diskBus }),
-      ...(record.kernel === undefined ? {} : { kernel: record.kernel }),
+      ...bootOf(record, paths),
       ...(record.configDrive === undefined ? {} : { configDrive: record.configDrive }),
       ...devicesOf(record),
       ...(incoming === undefined ? {} : { incomingStateFile: incoming }),

@@ -27,6 +27,17 @@ import { ImageCache, type ImageFetcher } from './image-cache.js'
 import { ageImageCache } from './image-cache-manager.js'
 import { QemuGuests, type Guest } from './guests.js'
 import type {
+  GuestFlavor,
+  ImageMeta,
+  MigrationDiskTarget,
+  ResizeCapable,
+  SnapshotImage,
+} from '../../driver/driver.js'
+import type { QemuMoveHost } from './move-host.js'
+import * as coldMigration from './resize.js'
+import { rescueGuest, unrescueGuest } from './rescue.js'
+import { snapshotGuest } from './snapshot.js'
+import type {
   InstanceSpec,
   LiveMigrationCapable,
   LiveMigrationControl,
@@ -72,6 +83,9 @@ export const QEMU_CAPABILITIES: DriverCapabilities = {
   hasImageCache: true,
   supportsEvacuate: true,
   imageTypes: ['aki', 'ami', 'ari', 'qcow2', 'raw'],
+  snapshot: true,
+  resize: true,
+  rescue: true,
   liveMigration: true,
 }
 
@@ -407,6 +421,61 @@ export class QemuDriver implements HypervisorDriver, LiveMigrationCapable {
 
   rollbackLiveMigrationAtDestination(guest: GuestRef, plan: LiveMigrationPlan): Promise<void> {
     return this.#live.rollbackLiveMigrationAtDestination(guest, plan)
+  }
+
+  // ---- snapshot, resize and cold migration, rescue (snapshot.ts, resize.ts, rescue.ts) ----
+
+  get #moves(): QemuMoveHost {
+    return {
+      guests: this.#g,
+      cache: this.#cache,
+      qemuImg: this.#qemuImg,
+      instancesPath: this.#options.instancesPath,
+      host: () => this.#nodename,
+    }
+  }
+
+  snapshot(
+    guest: GuestRef,
+    progress: (taskState: 'image_pending_upload' | 'image_uploading') => Promise<void>,
+  ): Promise<SnapshotImage> {
+    return snapshotGuest(this.#moves, guest, progress)
+  }
+
+  prepareMigrationTarget(guest: GuestRef): Promise<MigrationDiskTarget> {
+    return coldMigration.prepareMigrationTarget(this.#moves, guest)
+  }
+
+  migrateDiskAndPowerOff(
+    guest: GuestRef,
+    _destinationHost: string,
+    flavor: GuestFlavor,
+    options?: Parameters<ResizeCapable['migrateDiskAndPowerOff']>[3],
+  ): Promise<void> {
+    return coldMigration.migrateDiskAndPowerOff(this.#moves, guest, flavor, options)
+  }
+
+  finishMigration(request: SpawnRequest): Promise<void> {
+    return coldMigration.finishMigration(this.#moves, request)
+  }
+
+  confirmMigration(guest: GuestRef): Promise<void> {
+    return coldMigration.confirmMigration(this.#moves, guest)
+  }
+
+  finishRevertMigration(request: SpawnRequest): Promise<void> {
+    return coldMigration.finishRevertMigration(this.#moves, request)
+  }
+
+  rescue(
+    guest: GuestRef,
+    options: { readonly rescueImageId?: string; readonly adminPassword?: string; readonly image?: ImageMeta },
+  ): Promise<void> {
+    return rescueGuest(this.#moves, guest, options)
+  }
+
+  unrescue(guest: GuestRef): Promise<void> {
+    return unrescueGuest(this.#moves, guest)
   }
 
   async getAvailableResource(nodename: string): Promise<HostResources> {
