@@ -269,17 +269,25 @@ export function describeHypervisorDriver(
       assert.match(await driver.getHostUptime(), / up .*load average/)
     })
 
-    it('a snapshot, when supported, yields image data', async () => {
+    it('a snapshot, when supported, yields image data in a format the driver boots, of a running and a stopped guest', async () => {
       if (!supportsSnapshot(driver)) return notClaimed('snapshot')
       const instance = await spawn()
-      const steps: string[] = []
-      const image = await driver.snapshot(instance, async (s) => {
-        steps.push(s)
-      })
-      let bytes = 0
-      for await (const chunk of image.data) bytes += chunk.length
-      assert.ok(bytes > 0)
-      assert.deepEqual(steps, ['image_pending_upload', 'image_uploading'])
+      for (const when of ['running', 'stopped']) {
+        if (when === 'stopped') await driver.powerOff(instance, { timeoutS: 0 })
+        const steps: string[] = []
+        const image = await driver.snapshot(instance, async (s) => {
+          steps.push(s)
+        })
+        let bytes = 0
+        for await (const chunk of image.data) bytes += chunk.length
+        assert.ok(bytes > 0, when)
+        assert.deepEqual(steps, ['image_pending_upload', 'image_uploading'], when)
+        assert.ok(
+          (driver.capabilities.imageTypes as readonly string[]).includes(image.diskFormat),
+          `${when}: a snapshot in ${image.diskFormat}, which the driver does not boot`,
+        )
+      }
+      assert.equal(await state(instance), PowerState.SHUTDOWN, 'the snapshot left the stopped guest stopped')
     })
 
     it('the admin password, when supported, is set in a running guest and refused in a stopped one', async () => {
@@ -315,9 +323,14 @@ export function describeHypervisorDriver(
 
     it('a resize, when supported: the guest goes off and away, comes back with the new flavor; revert restores it', async () => {
       if (!supportsResize(driver)) return notClaimed('resize')
+      const node = driver.nodeNames()[0]!
+      const memoryUsed = async () => (await driver.getAvailableResource(node)).memoryMbUsed
+      const baseline = await memoryUsed()
       const instance = await spawn()
       const bigger = { ...instance.flavor, vcpus: 2, memoryMb: 1024 }
-      await driver.migrateDiskAndPowerOff(instance, host, bigger)
+      // The destination (here this host) names where the disks go, when the driver wants to.
+      const target = await driver.prepareMigrationTarget?.(instance)
+      await driver.migrateDiskAndPowerOff(instance, host, bigger, target === undefined ? {} : { target })
       await assert.rejects(driver.getInfo(instance), GuestNotFound)
       const request = (flavor: InstanceSpec['flavor']): SpawnRequest => ({
         instance: { ...instance, flavor },
@@ -328,9 +341,11 @@ export function describeHypervisorDriver(
       })
       await driver.finishMigration(request(bigger))
       assert.equal(await state(instance), PowerState.RUNNING)
+      assert.equal((await memoryUsed()) - baseline, 1024, 'the guest has the new flavor')
       await driver.destroy(instance)
       await driver.finishRevertMigration(request(instance.flavor))
       assert.equal(await state(instance), PowerState.RUNNING)
+      assert.equal((await memoryUsed()) - baseline, instance.flavor.memoryMb, 'the old flavor again')
       await driver.migrateDiskAndPowerOff(instance, host, bigger)
       await driver.finishMigration(request(bigger))
       await driver.confirmMigration(instance)

@@ -8,6 +8,8 @@ import type { GuestPaths, QemuLaunchSpec } from './argv.js'
 import { baseFormat, kernelBoot } from './guest-files.js'
 import { RECORD_FILE, writeGuestRecord, type GuestRecord } from './guest-record.js'
 import { qemuImgInfo } from './image-cache.js'
+import { qcow2BackingFile } from './image-cache-manager.js'
+import type { Guest } from './guests.js'
 import type { QemuMoveHost } from './move-host.js'
 
 const run = promisify(execFile)
@@ -31,7 +33,8 @@ export function bootOf(
  * Nova's libvirt rescue: the guest's QEMU stops, and a new one boots from `disk.rescue` (an overlay on the rescue
  * image, from the image cache, with the image's kernel for an AMI) with the guest's own disk attached as its second
  * disk. The rescue image is `image` (the compute manager's metadata of the instance's image or of
- * rescue_image_ref), else `rescueImageId` without properties. The record keeps the rescue, so a restart of the
+ * rescue_image_ref), else `rescueImageId` without properties, else the cached image the guest's own disk is an
+ * overlay of, with the guest's own kernel. The record keeps the rescue, so a restart of the
  * guest (or of nova-compute) stays rescued. GuestInvalidState when already rescued; on failure the guest is left
  * as it was, powered off.
  */
@@ -40,20 +43,16 @@ export async function rescueGuest(
   ref: GuestRef,
   options: { readonly rescueImageId?: string; readonly image?: ImageMeta },
 ): Promise<void> {
-  const { guests, cache, qemuImg } = host
+  const { guests, qemuImg } = host
   await guests.locked(ref.uuid, async () => {
     const guest = guests.get(ref)
     if (guest.record.rescue !== undefined) throw new GuestInvalidState(ref.uuid, 'rescue', 'rescued')
     const image =
       options.image ??
       (options.rescueImageId === undefined ? undefined : { id: options.rescueImageId, properties: {} })
-    if (image?.id === undefined) throw new Error(`no rescue image for instance ${ref.uuid}`)
-    const base = await cache.ensure(image.id)
-    const kernel = await kernelBoot(cache, image.properties)
-    const info = await qemuImgInfo(qemuImg, base)
+    const { base, format, size, kernel } = await rescueSource(host, guest, image)
     const disk = path.join(guest.paths.dir, RESCUE_DISK_FILE)
-    const size = String(info.virtualSize)
-    await run(qemuImg, ['create', '-q', '-f', 'qcow2', '-b', base, '-F', baseFormat(image, info), disk, size])
+    await run(qemuImg, ['create', '-q', '-f', 'qcow2', '-b', base, '-F', format, disk, String(size)])
     await guests.stopProcess(guest)
     const own = guest.record
     try {
@@ -66,6 +65,29 @@ export async function rescueGuest(
       throw error
     }
   })
+}
+
+/**
+ * What the rescue disk is an overlay of, and the kernel to boot: `image` from the cache (with its kernel for an
+ * AMI); without one, the cached image the guest's own disk is an overlay of, and the guest's own kernel.
+ */
+async function rescueSource(
+  host: QemuMoveHost,
+  guest: Guest,
+  image: ImageMeta | undefined,
+): Promise<{ base: string; format: 'qcow2' | 'raw'; size: number; kernel?: QemuLaunchSpec['kernel'] }> {
+  const { cache, qemuImg } = host
+  const id = image?.id
+  const base = id === undefined ? await qcow2BackingFile(guest.paths.disk) : await cache.ensure(id)
+  if (base === undefined) throw new Error(`no rescue image for instance ${guest.record.uuid}`)
+  const info = await qemuImgInfo(qemuImg, base)
+  const kernel = image === undefined ? guest.record.kernel : await kernelBoot(cache, image.properties)
+  return {
+    base,
+    format: image === undefined ? (info.format === 'qcow2' ? 'qcow2' : 'raw') : baseFormat(image, info),
+    size: info.virtualSize,
+    ...(kernel === undefined ? {} : { kernel }),
+  }
 }
 
 /** Nova's unrescue: the rescue QEMU stops, the rescue disk goes, the guest boots from its own disk again. */
