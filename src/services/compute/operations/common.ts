@@ -120,6 +120,22 @@ export function spawnRequestOf(
 export { errorText } from '../instance-event.js'
 
 /**
+ * The image the instance was booted from, as its system metadata keeps it (Nova's
+ * get_image_from_system_metadata): the properties (kernel_id, hw_*, os_command_line, …) and the disk format.
+ */
+export function imageFromSystemMetadata(
+  imageId: string | null,
+  systemMetadata: Readonly<Record<string, string>>,
+): ImageMeta {
+  const diskFormat = systemMetadata.image_disk_format
+  return {
+    ...(imageId === null || imageId === '' ? {} : { id: imageId }),
+    ...(diskFormat === undefined ? {} : { diskFormat }),
+    properties: imagePropertiesOfInstance(systemMetadata),
+  }
+}
+
+/**
  * The metadata of image `imageId` for the driver (Nova's ImageMeta.from_image_ref): from the image service when
  * there is one (ImageNotFound when it has no such image); without one, the instance's own image as its system
  * metadata keeps it, or only the id for another image.
@@ -130,10 +146,9 @@ export async function imageMetaOf(
   imageId: string,
 ): Promise<ImageMeta> {
   if (deps.images === undefined)
-    return {
-      id: imageId,
-      properties: imageId === instance.image_ref ? imagePropertiesOfInstance(instance.system_metadata) : {},
-    }
+    return imageId === instance.image_ref
+      ? imageFromSystemMetadata(imageId, instance.system_metadata)
+      : { id: imageId, properties: {} }
   const image = await deps.images.show(imageId)
   return {
     id: image.id,

@@ -1,8 +1,13 @@
 import type { RequestContext } from '../../../common/context.js'
-import type { SpawnRequest } from '../driver/driver.js'
 import { PowerState } from '../driver/power-state.js'
 import { guestRef } from '../manager.js'
-import { failInstance, spawnRequestOf, withEvent, type MoveOperationDeps } from './common.js'
+import {
+  failInstance,
+  imageFromSystemMetadata,
+  spawnRequestOf,
+  withEvent,
+  type MoveOperationDeps,
+} from './common.js'
 
 export interface EvacuateArgs {
   readonly instance_uuid: string
@@ -18,31 +23,6 @@ export interface EvacuateArgs {
   readonly on_shared_storage?: boolean | null
   /** `stopped` (2.95): the guest is left off. */
   readonly target_state?: string
-}
-
-/** The image columns Nova keeps as `image_<field>` system metadata besides the properties. */
-const IMAGE_FIELDS = new Set(['base_image_ref', 'min_ram', 'min_disk', 'disk_format', 'container_format'])
-
-/**
- * The image the instance was booted from, as its system metadata keeps it (Nova's
- * get_image_from_system_metadata): the properties (kernel_id, hw_*, os_command_line, …) and the disk format.
- */
-export function imageFromSystemMetadata(
-  imageId: string | null,
-  systemMetadata: Readonly<Record<string, string>>,
-): SpawnRequest['image'] {
-  const properties: Record<string, string> = {}
-  for (const [key, value] of Object.entries(systemMetadata)) {
-    if (!key.startsWith('image_')) continue
-    const name = key.slice('image_'.length)
-    if (!IMAGE_FIELDS.has(name)) properties[name] = value
-  }
-  const diskFormat = systemMetadata.image_disk_format
-  return {
-    ...(imageId === null || imageId === '' ? {} : { id: imageId }),
-    ...(diskFormat === undefined ? {} : { diskFormat }),
-    properties,
-  }
 }
 
 /** Nova's InstanceRecreateNotSupported. */
