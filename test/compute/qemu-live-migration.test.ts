@@ -252,6 +252,28 @@ describe('live migration of real QEMU guests', { timeout: TIMEOUT_MS }, () => {
       })
     }
 
+  it('a destination restarted before it adopted the guest does not adopt it; its rollback removes what was prepared', async () => {
+    const guest = await bootGuest(slowSource, 128)
+    const check = await blockPeer.checkCanLiveMigrateDestination(guest, {
+      blockMigration: 'auto',
+      diskOverCommit: false,
+    })
+    const plan = await slowSource.checkCanLiveMigrateSource(guest, check)
+    await blockPeer.cleanupLiveMigrationDestinationCheck(check)
+    await blockPeer.preLiveMigration(request(guest), plan)
+    const incomingPid = Number(readFileSync(path.join(dir, 'b', guest.uuid, 'qemu-in.pid'), 'utf8'))
+    assert.ok(!gone(incomingPid), 'the destination QEMU waits')
+    await blockPeer.cleanupHost()
+    const restarted = await newDriver(path.join(dir, 'b'), 'qemu-block')
+    assert.deepEqual(await restarted.listInstanceUuids(), [])
+    await restarted.rollbackLiveMigrationAtDestination(guest, plan)
+    assert.ok(gone(incomingPid), 'the destination QEMU is gone')
+    assert.ok(!existsSync(path.join(dir, 'b', guest.uuid)))
+    assert.equal((await slowSource.getInfo(guest)).state, PowerState.RUNNING)
+    blockPeer = restarted
+    await slowSource.destroy(guest)
+  })
+
   it('an abort while the memory moves leaves the guest running on the source; the destination keeps nothing', async () => {
     const guest = await bootGuest(slowSource, 128)
     const pid = slowSource.pidOf(guest.uuid)

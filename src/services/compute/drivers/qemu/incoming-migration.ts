@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from 'node:fs/promises'
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { InvalidSharedStorage } from '../../../../common/errors/index.js'
@@ -43,6 +43,20 @@ export function incomingPaths(paths: GuestPaths): GuestPaths {
 /** The destination QEMU's incoming migration socket and (block migration) NBD server socket. */
 export const migrationSocket = (dir: string): string => `${dir}/migrate.sock`
 export const nbdSocket = (dir: string): string => `${dir}/nbd.sock`
+
+/**
+ * A file in an instance directory that preLiveMigration made and postLiveMigrationAtDestination has not adopted
+ * yet: initHost does not adopt such a guest (a restart in between leaves it to the rollback).
+ */
+const INCOMING_MARKER = 'incoming'
+
+/** The instance directory holds a guest still arriving (or left over from a migration that never finished). */
+export async function isIncoming(dir: string): Promise<boolean> {
+  return await stat(path.join(dir, INCOMING_MARKER)).then(
+    () => true,
+    () => false,
+  )
+}
 
 interface Incoming {
   readonly guest: Guest
@@ -102,6 +116,7 @@ export class IncomingMigrations {
             throw error.code === 'EEXIST' ? new GuestExists(instance.name) : error
           })
           createdDir = true
+          await writeFile(path.join(paths.dir, INCOMING_MARKER), '')
           record = await createGuestFiles({
             instance,
             image: request.image,
@@ -182,6 +197,7 @@ export class IncomingMigrations {
         ...(this.#host.host() === undefined ? {} : { host: this.#host.host() }),
       }
       await writeGuestRecord(path.join(paths.dir, RECORD_FILE), record)
+      await rm(path.join(paths.dir, INCOMING_MARKER), { force: true })
       guests.add({ record, paths, pid: guest.pid, qmp: guest.qmp })
       this.#incoming.delete(ref.uuid)
     })
@@ -203,9 +219,9 @@ export class IncomingMigrations {
         process.kill(pid, 'SIGKILL')
         await waitForExit(pid, ref.uuid, 5000)
       }
-      const record = await readGuestRecord(path.join(paths.dir, RECORD_FILE))
-      const ours = record !== undefined && record.host !== undefined && record.host === this.#host.host()
-      if (!plan.sharedInstancePath && ours) await rm(paths.dir, { recursive: true, force: true })
+      // A directory made by a preLiveMigration of this host before a restart (a shared one is the source's).
+      if (!plan.sharedInstancePath && (await isIncoming(paths.dir)))
+        await rm(paths.dir, { recursive: true, force: true })
       else await this.#removeIncomingFiles(paths)
     })
   }

@@ -46,6 +46,7 @@ import type {
   LiveMigrationRequest,
 } from '../../driver/driver.js'
 import { QemuLiveMigrations } from './live-migration.js'
+import { isIncoming } from './incoming-migration.js'
 import { addConfigDrive, type ConfigDriveOptions } from './config-drive.js'
 
 const run = promisify(execFile)
@@ -161,6 +162,8 @@ export class QemuDriver implements HypervisorDriver, LiveMigrationCapable {
       if (record === undefined || record.uuid !== entry.name) continue
       // Another host's guest in a shared instances path.
       if (record.host !== undefined && record.host !== this.#nodename) continue
+      // A guest arriving by live migration when nova-compute stopped: the migration's rollback removes it.
+      if (await isIncoming(paths.dir)) continue
       const pid = await readPidfile(paths.pidfile)
       const alive = pid !== undefined && (await isQemuAlive(pid, record.uuid))
       this.#g.add({ record, paths, pid: alive ? pid : undefined, qmp: undefined })
