@@ -89,8 +89,21 @@ export async function rescueInstance(deps: MoveOperationDeps, ctx: RequestContex
   const uuid = args.instance_uuid
   await instanceOperation(deps, ctx, uuid, 'compute_rescue_instance', async (instance) => {
     if (!supportsRescue(driver)) throw new Error(`the ${driver.type} driver cannot rescue instances`)
-    const imageId = args.rescue_image_ref ?? instance.image_ref
-    const image = imageId === null || imageId === '' ? undefined : await imageMetaOf(deps, instance, imageId)
+    const own = instance.image_ref
+    // A rescue image named must be there; the instance's own may be gone from the image service since it booted:
+    // then the driver rescues from what it has of it.
+    const image =
+      args.rescue_image_ref !== undefined
+        ? await imageMetaOf(deps, instance, args.rescue_image_ref)
+        : own === null || own === ''
+          ? undefined
+          : await imageMetaOf(deps, instance, own).catch((error: unknown) => {
+              deps.logger.warn(
+                { err: error, instance: uuid },
+                'no metadata of the instance image to rescue with',
+              )
+              return undefined
+            })
     await driver.powerOff(guestRef(instance), { timeoutS: RESCUE_SHUTDOWN_TIMEOUT_S })
     await driver.rescue(guestRef(instance), {
       ...(args.rescue_image_ref === undefined ? {} : { rescueImageId: args.rescue_image_ref }),
