@@ -292,6 +292,26 @@ describe(
       assert.ok(!existsSync(path.join(instancesOf(host), serverId, 'disk.rescue')))
     })
 
+    it('a stopped server migrates without a QEMU process on either side, stays SHUTOFF through confirm, and starts on the destination', async () => {
+      const source = await hostOf(serverId)
+      const dest = otherHost(source)
+      assert.equal((await act(serverId, { 'os-stop': null })).status, 202)
+      await status(serverId, 'SHUTOFF')
+      const count = await markers(serverId)
+      assert.equal((await act(serverId, { migrate: null })).status, 202)
+      const moved = await status(serverId, 'VERIFY_RESIZE')
+      assert.equal(moved['OS-EXT-SRV-ATTR:host'], dest)
+      assert.equal(moved['OS-EXT-STS:power_state'], 4)
+      assert.equal(drivers.get(dest)!.pidOf(serverId), undefined, 'not started on the destination')
+      assert.equal((await act(serverId, { confirmResize: null })).status, 204)
+      await status(serverId, 'SHUTOFF')
+      assert.equal((await act(serverId, { 'os-start': null })).status, 202)
+      await status(serverId, 'ACTIVE')
+      await waitMarker(serverId, count + 1)
+      assert.equal(await readToken(serverId), token)
+      assert.ok(!existsSync(path.join(instancesOf(source), `${serverId}_resize`)))
+    })
+
     it('shelve offloads (the guest gone from both hosts, no allocations), unshelve boots the shelved image to the marker with the disk as it was', async () => {
       assert.equal((await act(serverId, { shelve: null })).status, 202)
       const shelved = await status(serverId, 'SHELVED_OFFLOADED')
