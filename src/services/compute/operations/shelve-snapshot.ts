@@ -42,7 +42,7 @@ async function snapshotTo(
     await progress('image_uploading')
     return null
   }
-  const snap = await driver.snapshot(guestRef(instance), progress)
+  // The image record first: a driver's copy is only removed once its data was read.
   const imageId =
     target.imageId ??
     (
@@ -54,6 +54,7 @@ async function snapshotTo(
         ...target.properties,
       })
     ).id
+  const snap = await driver.snapshot(guestRef(instance), progress)
   await images.uploadData(imageId, Readable.from(snap.data), {
     disk_format: snap.diskFormat,
     container_format: snap.containerFormat,
