@@ -55,10 +55,16 @@ async function snapshotTo(
       })
     ).id
   const snap = await driver.snapshot(guestRef(instance), progress)
-  await images.uploadData(imageId, Readable.from(snap.data), {
-    disk_format: snap.diskFormat,
-    container_format: snap.containerFormat,
-  })
+  try {
+    await images.uploadData(imageId, Readable.from(snap.data), {
+      disk_format: snap.diskFormat,
+      container_format: snap.containerFormat,
+    })
+  } catch (error) {
+    // Started and stopped, the data lets the driver drop its copy (the QEMU driver's file), read or not.
+    for await (const _chunk of snap.data) break
+    throw error
+  }
   return imageId
 }
 
