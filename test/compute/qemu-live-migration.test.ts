@@ -16,6 +16,8 @@ import {
   type SpawnRequest,
 } from '../../src/services/compute/driver/index.js'
 import { QemuDriver } from '../../src/services/compute/drivers/qemu/index.js'
+import { guestPaths } from '../../src/services/compute/drivers/qemu/argv.js'
+import { incomingPaths } from '../../src/services/compute/drivers/qemu/incoming-migration.js'
 import {
   killGuestsOnExit,
   TEST_GUEST_MARKER,
@@ -261,7 +263,9 @@ describe('live migration of real QEMU guests', { timeout: TIMEOUT_MS }, () => {
     const plan = await slowSource.checkCanLiveMigrateSource(guest, check)
     await blockPeer.cleanupLiveMigrationDestinationCheck(check)
     await blockPeer.preLiveMigration(request(guest), plan)
-    const incomingPid = Number(readFileSync(path.join(dir, 'b', guest.uuid, 'qemu-in.pid'), 'utf8'))
+    const incomingPid = Number(
+      readFileSync(incomingPaths(guestPaths(path.join(dir, 'b'), guest.uuid), 'qemu-block').pidfile, 'utf8'),
+    )
     assert.ok(!gone(incomingPid), 'the destination QEMU waits')
     await blockPeer.cleanupHost()
     const restarted = await newDriver(path.join(dir, 'b'), 'qemu-block')

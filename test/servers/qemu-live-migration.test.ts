@@ -11,7 +11,12 @@ import { QemuDriver } from '../../src/services/compute/drivers/qemu/index.js'
 import { PlacementClient } from '../../src/services/placement/client.js'
 import { until, type BuildCloud, type Obj } from '../support/build-harness.js'
 import { startMoveCloud } from '../support/move-cloud.js'
-import { killGuestsOnExit, TEST_GUEST_MARKER, testGuestFiles } from '../support/qemu-guest.js'
+import {
+  killGuestsOnExit,
+  killGuestsUnder,
+  TEST_GUEST_MARKER,
+  testGuestFiles,
+} from '../support/qemu-guest.js'
 
 // Issue 7's live migration acceptance: nova-compute hosts with the QEMU driver (TCG here) on one machine, a real
 // guest moved by os-migrateLive through the API, the conductor and both computes. qemu-a1 and qemu-a2 share an
@@ -91,6 +96,8 @@ describe('os-migrateLive of a real QEMU guest between nova-compute hosts', { tim
     for (const driver of drivers.values())
       for (const uuid of await driver.listInstanceUuids()) await driver.destroy({ uuid, name: uuid })
     await cloud.close()
+    // A failed move can leave a QEMU waiting for its guest: it would keep this test process alive.
+    for (const host of HOSTS) killGuestsUnder(instancesOf(host))
   })
 
   /** Live-migrates the server to `dest` through the API and checks where and how it arrived. */
@@ -149,10 +156,14 @@ describe('os-migrateLive of a real QEMU guest between nova-compute hosts', { tim
     await heartbeatPast(id, 1)
     const first = await hostOf(id)
     if (first === 'qemu-b') {
+      // The shared move's source QEMU itself arrived by (block) migration.
       await moveTo(id, 'qemu-a1', true)
       await moveTo(id, 'qemu-a2', false)
     } else {
-      await moveTo(id, first === 'qemu-a1' ? 'qemu-a2' : 'qemu-a1', false)
+      // There and back over the shared path: the second move's source QEMU itself arrived by migration.
+      const other = first === 'qemu-a1' ? 'qemu-a2' : 'qemu-a1'
+      await moveTo(id, other, false)
+      await moveTo(id, first, false)
       await moveTo(id, 'qemu-b', true)
     }
     assert.equal((await cloud.call('DELETE', `/servers/${id}`)).status, 204)

@@ -115,20 +115,27 @@ export function testGuestFetcher(files: TestImageFiles, fetched: string[] = []):
  * detached from their driver, so a test that fails or times out would otherwise leave them running.
  */
 export function killGuestsOnExit(instancesPath: string): void {
-  process.once('exit', () => {
-    let entries: string[] = []
+  process.once('exit', () => killGuestsUnder(instancesPath))
+}
+
+/**
+ * Kills every QEMU whose command line names `instancesPath` (running guests, and guests still arriving by live
+ * migration, whose pidfiles have other names).
+ */
+export function killGuestsUnder(instancesPath: string): void {
+  let pids: string[] = []
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name))
+  } catch {
+    return
+  }
+  for (const pid of pids) {
     try {
-      entries = readdirSync(instancesPath)
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      if (cmdline.split('\0')[0]!.includes('qemu-system') && cmdline.includes(`${instancesPath}/`))
+        process.kill(Number(pid), 'SIGKILL')
     } catch {
-      return
+      // gone meanwhile
     }
-    for (const entry of entries) {
-      try {
-        const pid = Number.parseInt(readFileSync(path.join(instancesPath, entry, 'qemu.pid'), 'utf8'), 10)
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(instancesPath)) process.kill(pid, 'SIGKILL')
-      } catch {
-        // no pidfile, or the process is gone
-      }
-    }
-  })
+  }
 }

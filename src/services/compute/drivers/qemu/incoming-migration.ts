@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -26,17 +27,23 @@ export interface MigrationHost {
 }
 
 /**
- * The files of a guest arriving by live migration: its own sockets and pidfile beside the standard ones, which a
- * source QEMU sharing the instance directory still holds (and unlinks when it quits); they get the standard names
- * when the guest is adopted. The disk and console log are the guest's usual ones.
+ * The files of a guest arriving by live migration on `host`: its own sockets and pidfile beside the standard ones,
+ * which a source QEMU sharing the instance directory still holds; they get the standard names when the guest is
+ * adopted. A QEMU unlinks the paths of its command line when it quits, and a source that itself arrived by
+ * migration was started with its own host's incoming names: so the names carry the receiving host (a hash of it),
+ * never the same on source and destination. The disk and console log are the guest's usual ones.
  */
-export function incomingPaths(paths: GuestPaths): GuestPaths {
+export function incomingPaths(paths: GuestPaths, host: string | undefined): GuestPaths {
+  const tag = `in-${createHash('sha1')
+    .update(host ?? '')
+    .digest('hex')
+    .slice(0, 6)}`
   return {
     ...paths,
-    qmp: `${paths.dir}/qmp-in.sock`,
-    serial: `${paths.dir}/serial-in.sock`,
-    vnc: `${paths.dir}/vnc-in.sock`,
-    pidfile: `${paths.dir}/qemu-in.pid`,
+    qmp: `${paths.dir}/qmp-${tag}.sock`,
+    serial: `${paths.dir}/serial-${tag}.sock`,
+    vnc: `${paths.dir}/vnc-${tag}.sock`,
+    pidfile: `${paths.dir}/qemu-${tag}.pid`,
   }
 }
 
@@ -85,13 +92,21 @@ export class IncomingMigrations {
     return this.#incoming.has(uuid)
   }
 
+  /** Closes the monitors of the guests still arriving (nova-compute stops; their QEMUs go on). */
+  closeMonitors(): void {
+    for (const { guest } of this.#incoming.values()) {
+      guest.qmp?.close()
+      guest.qmp = undefined
+    }
+  }
+
   async prepare(request: SpawnRequest, plan: LiveMigrationPlan): Promise<{ readonly uri: string }> {
     const { instance } = request
     const { guests } = this.#host
     return guests.locked(instance.uuid, async () => {
       if (guests.has(instance.uuid) || this.#incoming.has(instance.uuid)) throw new GuestExists(instance.name)
       const paths = guestPaths(this.#host.instancesPath, instance.uuid)
-      const incoming = incomingPaths(paths)
+      const incoming = incomingPaths(paths, this.#host.host())
       const sockets = [
         incoming.qmp,
         incoming.serial,
@@ -214,7 +229,7 @@ export class IncomingMigrations {
       const entry = this.#incoming.get(ref.uuid)
       if (entry !== undefined) return this.#discard(ref.uuid, entry)
       const paths = guestPaths(this.#host.instancesPath, ref.uuid)
-      const pid = await readPidfile(incomingPaths(paths).pidfile)
+      const pid = await readPidfile(incomingPaths(paths, this.#host.host()).pidfile)
       if (pid !== undefined && (await isQemuAlive(pid, ref.uuid))) {
         process.kill(pid, 'SIGKILL')
         await waitForExit(pid, ref.uuid, 5000)
@@ -234,7 +249,7 @@ export class IncomingMigrations {
   }
 
   async #removeIncomingFiles(paths: GuestPaths): Promise<void> {
-    const incoming = incomingPaths(paths)
+    const incoming = incomingPaths(paths, this.#host.host())
     for (const file of [
       incoming.qmp,
       incoming.serial,

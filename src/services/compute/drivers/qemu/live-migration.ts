@@ -52,6 +52,11 @@ export class QemuLiveMigrations {
     this.#incoming = new IncomingMigrations(host)
   }
 
+  /** Closes the monitors of the guests still arriving here (nova-compute stops). */
+  closeMonitors(): void {
+    this.#incoming.closeMonitors()
+  }
+
   #hostName(): string {
     return this.#host.host() ?? 'qemu'
   }

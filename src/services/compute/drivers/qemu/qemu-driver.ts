@@ -175,6 +175,7 @@ export class QemuDriver implements HypervisorDriver, LiveMigrationCapable {
       guest.qmp?.close()
       guest.qmp = undefined
     }
+    this.#live.closeMonitors()
   }
 
   nodeNames(): readonly string[] {
