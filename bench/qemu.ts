@@ -16,6 +16,7 @@ import { killGuestsOnExit, TEST_GUEST_MARKER, testGuestFiles } from '../test/sup
 import { startBinary } from '../test/support/spawn-binary.js'
 import { cpuSeconds, rssMiB, withCpu } from './boot.js'
 import { printTable } from './table.js'
+import { liveMigrationFigures } from './qemu-live-migration.js'
 
 type Obj = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -383,6 +384,14 @@ export async function benchQemu(): Promise<void> {
     const count = Math.max(1, Math.min(cap, byMemory))
     const dense = await density(api, flavor, image!, instancesPath, count, nova.child.pid!)
 
+    const moves = await liveMigrationFigures([128, 256])
+    printTable(
+      ['live migration (driver calls, two hosts here)', 'median s', 'min s', 'max s'],
+      moves.flatMap((m) => {
+        const how = `${m.memoryMb} MiB, ${m.shared ? 'shared instances path' : 'block migration'}`
+        return [row(`${how}: transfer`, m.transfer), row(`${how}: checks + pre + transfer + post`, m.total)]
+      }),
+    )
     printTable(
       ['guests at once', 'value'],
       [
