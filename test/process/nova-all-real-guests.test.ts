@@ -163,3 +163,76 @@ describe('nova-all picks its hypervisor when nova.conf names none', { timeout: 6
     }
   })
 })
+
+describe(
+  'kill -9 of nova-all (and so of its nova-compute) with a real guest running',
+  { timeout: 600_000 },
+  () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nova-all-kill9-'))
+    after(() => rmSync(dir, { recursive: true, force: true }))
+
+    it('the guest keeps running and the server stays ACTIVE after the restart; a killed QEMU makes it SHUTOFF at the next power sync', async () => {
+      const { text, ports } = await allInOneConfig({ driver: 'unset' })
+      const conf = path.join(dir, 'nova.conf')
+      writeFileSync(conf, text.replace('[DEFAULT]\n', '[DEFAULT]\nsync_power_state_interval = 2\n'))
+      const state = path.join(dir, 'state')
+      killGuestsOnExit(path.join(state, 'instances'))
+      const args = ['--config-file', conf, '--state-path', state]
+      let nova = startBinary('nova-all', args)
+      try {
+        await nova.waitForOutput(STARTED, 300_000)
+        const [, imageId] = (await nova.waitForOutput(/image\s+nova-ts-test-guest (\S+)/, 1000)) as string[]
+        let api = await adminApi(ports, state)
+        const flavor = await api.compute('POST', '/flavors', {
+          flavor: { name: 'real.tiny', ram: 128, vcpus: 1, disk: 1 },
+        })
+        assert.equal(flavor.status, 200, JSON.stringify(flavor.body))
+        const created = await api.compute('POST', '/servers', {
+          server: { name: 'survivor', flavorRef: flavor.body.flavor.id, imageRef: imageId, networks: 'none' },
+        })
+        assert.equal(created.status, 202, JSON.stringify(created.body))
+        const id = created.body.server.id as string
+        const server = async () => (await api.compute('GET', `/servers/${id}`)).body.server as Obj
+        const consoleLog = () => readFileSync(path.join(state, 'instances', id, 'console.log'), 'utf8')
+        const boots = () => consoleLog().split(`${TEST_GUEST_MARKER} uuid=${id}`).length - 1
+        await until('ACTIVE', async () => ((await server()).status === 'ACTIVE' ? true : undefined))
+        await until('the guest marker', async () => (boots() === 1 ? true : undefined))
+        const pid = Number(readFileSync(path.join(state, 'instances', id, 'qemu.pid'), 'utf8'))
+        const alive = () => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(id)
+          } catch {
+            return false
+          }
+        }
+
+        nova.child.kill('SIGKILL')
+        await nova.exited()
+        assert.ok(alive(), 'the guest outlives nova-compute')
+        nova = startBinary('nova-all', args)
+        await nova.waitForOutput(STARTED, 300_000)
+        api = await adminApi(ports, state)
+        // Several power-state syncs of the restarted nova-compute: the re-adopted guest stays as it was.
+        await sleep(6000)
+        const after = await server()
+        assert.deepEqual([after.status, after['OS-EXT-STS:power_state']], ['ACTIVE', 1])
+        assert.ok(alive(), 'the same QEMU process')
+        assert.equal(boots(), 1, 'no second boot')
+
+        process.kill(pid, 'SIGKILL')
+        const stopped = await until('SHUTOFF', async () => {
+          const s = await server()
+          return s.status === 'SHUTOFF' ? s : undefined
+        })
+        assert.equal(stopped['OS-EXT-STS:power_state'], 4)
+        assert.equal((await api.compute('DELETE', `/servers/${id}`)).status, 204)
+        await until('the server gone', async () =>
+          (await api.compute('GET', `/servers/${id}`)).status === 404 ? true : undefined,
+        )
+        assert.ok(!existsSync(path.join(state, 'instances', id)), 'no instance folder')
+      } finally {
+        await stop(nova)
+      }
+    })
+  },
+)
