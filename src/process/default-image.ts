@@ -31,21 +31,31 @@ export function registeredDefaultImage(config: NovaConfig): DefaultImageIds | un
   }
 }
 
-/** Uploads the three images of the test guest, public, as the admin. */
-async function upload(images: ImageClient, files: TestImageFiles): Promise<DefaultImageIds> {
-  const one = async (name: string, file: string, format: string, extra: Record<string, string> = {}) =>
+/**
+ * Uploads the three images of the test guest, public: kernel `aki` + ramdisk `ari` + the `ami` that names them.
+ * `name` (default nova-ts-test-guest) names the AMI and prefixes the others; `cmdlineExtra` is appended to the
+ * guest's kernel command line (e.g. `novats.hb=1` for the heartbeat).
+ */
+export async function uploadTestGuest(
+  images: ImageClient,
+  files: TestImageFiles,
+  options: { readonly name?: string; readonly cmdlineExtra?: string } = {},
+): Promise<DefaultImageIds> {
+  const name = options.name ?? DEFAULT_IMAGE_NAME
+  const one = async (imageName: string, file: string, format: string, extra: Record<string, string> = {}) =>
     (
       await images.upload(
-        { name, disk_format: format, container_format: format, visibility: 'public', ...extra },
+        { name: imageName, disk_format: format, container_format: format, visibility: 'public', ...extra },
         createReadStream(file),
       )
     ).id
-  const aki = await one(`${DEFAULT_IMAGE_NAME}-kernel`, files.kernel, 'aki')
-  const ari = await one(`${DEFAULT_IMAGE_NAME}-ramdisk`, files.initramfs, 'ari')
-  const ami = await one(DEFAULT_IMAGE_NAME, files.disk, 'ami', {
+  const aki = await one(`${name}-kernel`, files.kernel, 'aki')
+  const ari = await one(`${name}-ramdisk`, files.initramfs, 'ari')
+  const ami = await one(name, files.disk, 'ami', {
     kernel_id: aki,
     ramdisk_id: ari,
-    os_command_line: files.cmdline,
+    os_command_line:
+      options.cmdlineExtra === undefined ? files.cmdline : `${files.cmdline} ${options.cmdlineExtra}`,
   })
   return { ami, aki, ari }
 }
@@ -67,7 +77,7 @@ export async function ensureDefaultImage(config: NovaConfig, logger: Logger): Pr
       baseUrl: imageEndpoint(config),
       token: passwordTokenSource(placementAccess(config).credentials),
     })
-    const ids = await upload(images, files)
+    const ids = await uploadTestGuest(images, files)
     await writeFile(registryFile(config), `${JSON.stringify(ids, null, 2)}\n`)
     // The image service has its copies now.
     await Promise.all([files.kernel, files.initramfs, files.disk].map((f) => rm(f, { force: true })))

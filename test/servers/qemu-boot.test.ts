@@ -1,14 +1,13 @@
 import { strict as assert } from 'node:assert'
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import { adminContext } from '../../src/common/context.js'
 import type { FakeDriver } from '../../src/services/compute/drivers/fake/fake-driver.js'
 import { QemuDriver } from '../../src/services/compute/drivers/qemu/index.js'
-import { startBuildCloud, until, type BuildCloud, type Obj } from '../support/build-harness.js'
+import { startBuildCloud, until, type BuildCloud } from '../support/build-harness.js'
 import { killGuestsOnExit, TEST_GUEST_MARKER, testGuestFiles } from '../support/qemu-guest.js'
+import { uploadTestGuest } from '../../src/process/default-image.js'
 
 // A real guest through the whole path: compute API → conductor → scheduler → nova-compute with the QEMU driver
 // (TCG here), the images downloaded from the image service into the compute's cache. Never skipped: a host
@@ -56,20 +55,7 @@ describe(
       cloud = await startBuildCloud({ computes: [] })
       const files = await testGuestFiles()
       const admin = cloud.images('ADMIN')
-      const upload = async (name: string, file: string, format: string, extra: Obj = {}) =>
-        (
-          await admin.upload(
-            { name, disk_format: format, container_format: format, visibility: 'public', ...extra },
-            Readable.from([await readFile(file)]),
-          )
-        ).id
-      const kernel = await upload('test-guest-kernel', files.kernel, 'aki')
-      const ramdisk = await upload('test-guest-ramdisk', files.initramfs, 'ari')
-      imageId = await upload('test-guest', files.disk, 'ami', {
-        kernel_id: kernel,
-        ramdisk_id: ramdisk,
-        os_command_line: files.cmdline,
-      })
+      imageId = (await uploadTestGuest(admin, files, { name: 'test-guest' })).ami
       killGuestsOnExit(path.join(cloud.dir, 'instances'))
       await startCompute()
       const flavor = await cloud.call(

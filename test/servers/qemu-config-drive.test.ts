@@ -1,9 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import type { FakeDriver } from '../../src/services/compute/drivers/fake/fake-driver.js'
@@ -11,6 +9,7 @@ import { QemuDriver } from '../../src/services/compute/drivers/qemu/index.js'
 import { startBuildCloud, until, type BuildCloud, type Obj } from '../support/build-harness.js'
 import { openstackCliPresent, startCliCloud, type CliCloud } from '../support/cli-cloud.js'
 import { killGuestsOnExit, TEST_GUEST_MARKER, testGuestFiles } from '../support/qemu-guest.js'
+import { uploadTestGuest } from '../../src/process/default-image.js'
 
 // Issue 7's first acceptance line: the built-in guest booted through the API with a config drive reaches ACTIVE,
 // and its console log shows the marker with its own uuid read from the config drive. Real guests under TCG, never
@@ -31,20 +30,7 @@ describe(
       cloud = await startBuildCloud({ computes: [] })
       const files = await testGuestFiles()
       const admin = cloud.images('ADMIN')
-      const upload = async (name: string, file: string, format: string, extra: Obj = {}) =>
-        (
-          await admin.upload(
-            { name, disk_format: format, container_format: format, visibility: 'public', ...extra },
-            Readable.from([await readFile(file)]),
-          )
-        ).id
-      const kernel = await upload('cd-guest-kernel', files.kernel, 'aki')
-      const ramdisk = await upload('cd-guest-ramdisk', files.initramfs, 'ari')
-      imageId = await upload('cd-guest', files.disk, 'ami', {
-        kernel_id: kernel,
-        ramdisk_id: ramdisk,
-        os_command_line: files.cmdline,
-      })
+      imageId = (await uploadTestGuest(admin, files, { name: 'cd-guest' })).ami
       killGuestsOnExit(path.join(cloud.dir, 'instances'))
       driver = new QemuDriver({
         instancesPath: path.join(cloud.dir, 'instances'),

@@ -1,17 +1,16 @@
 import { strict as assert } from 'node:assert'
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import { createComputeNodesRepository, createServicesRepository } from '../../src/db/index.js'
 import { createMovesRepository } from '../../src/db/repositories/migrations.js'
 import type { FakeDriver } from '../../src/services/compute/drivers/fake/fake-driver.js'
 import { QemuDriver } from '../../src/services/compute/drivers/qemu/index.js'
 import { PlacementClient } from '../../src/services/placement/client.js'
-import { until, type BuildCloud, type Obj } from '../support/build-harness.js'
+import { until, type BuildCloud } from '../support/build-harness.js'
 import { startMoveCloud } from '../support/move-cloud.js'
 import { killGuestsOnExit, TEST_GUEST_MARKER, testGuestFiles } from '../support/qemu-guest.js'
+import { uploadTestGuest } from '../../src/process/default-image.js'
 
 // Evacuate with real guests: two nova-compute services with the QEMU driver (TCG here) on one machine, each with
 // its own instances path. The source's nova-compute stops and its QEMU is killed (a dead host); the server is
@@ -64,20 +63,7 @@ describe('evacuate a real QEMU guest from a dead host to another QEMU compute', 
     cloud = await startMoveCloud({ computes: [] })
     const files = await testGuestFiles()
     const admin = cloud.images('ADMIN')
-    const upload = async (name: string, file: string, format: string, extra: Obj = {}) =>
-      (
-        await admin.upload(
-          { name, disk_format: format, container_format: format, visibility: 'public', ...extra },
-          Readable.from([await readFile(file)]),
-        )
-      ).id
-    const kernel = await upload('test-guest-kernel', files.kernel, 'aki')
-    const ramdisk = await upload('test-guest-ramdisk', files.initramfs, 'ari')
-    imageId = await upload('test-guest', files.disk, 'ami', {
-      kernel_id: kernel,
-      ramdisk_id: ramdisk,
-      os_command_line: files.cmdline,
-    })
+    imageId = (await uploadTestGuest(admin, files, { name: 'test-guest' })).ami
     for (const host of HOSTS) await startCompute(host)
     const flavor = await cloud.call(
       'POST',

@@ -1,9 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
 import { createComputeNodesRepository } from '../../src/db/index.js'
 import type {
@@ -18,6 +16,7 @@ import { until, type BuildCloud, type Obj } from '../support/build-harness.js'
 import { inGuest } from '../support/guest-shell.js'
 import { startMoveCloud } from '../support/move-cloud.js'
 import { killGuestsOnExit, TEST_GUEST_MARKER, testGuestFiles } from '../support/qemu-guest.js'
+import { uploadTestGuest } from '../../src/process/default-image.js'
 
 // The moves of issue 7 on real guests: two nova-compute services with the QEMU driver (TCG here) on one machine,
 // each with its own instances path. createImage → a server booted from the snapshot; cold migrate + confirm;
@@ -93,20 +92,7 @@ describe(
       cloud = await startMoveCloud({ computes: [], admin: true })
       const files = await testGuestFiles()
       const admin = cloud.images('ADMIN')
-      const upload = async (name: string, file: string, format: string, extra: Obj = {}) =>
-        (
-          await admin.upload(
-            { name, disk_format: format, container_format: format, visibility: 'public', ...extra },
-            Readable.from([await readFile(file)]),
-          )
-        ).id
-      const kernel = await upload('test-guest-kernel', files.kernel, 'aki')
-      const ramdisk = await upload('test-guest-ramdisk', files.initramfs, 'ari')
-      imageId = await upload('test-guest', files.disk, 'ami', {
-        kernel_id: kernel,
-        ramdisk_id: ramdisk,
-        os_command_line: files.cmdline,
-      })
+      imageId = (await uploadTestGuest(admin, files, { name: 'test-guest' })).ami
       for (const host of HOSTS) {
         const driver = new QemuDriver({
           instancesPath: instancesOf(host),
