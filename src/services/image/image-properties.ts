@@ -18,6 +18,8 @@ export const IMAGE_CORE_FIELDS: ReadonlySet<string> = new Set([
   'container_format',
   'created_at',
   'updated_at',
+  'deleted',
+  'deleted_at',
   'tags',
   'self',
   'file',

@@ -1,45 +1,10 @@
 import type { FastifyRequest } from 'fastify'
-import type { ImageInfo } from '../../image/client.js'
+import { imageProperties, type ImageInfo } from '../../image/client.js'
 import { resourceLinks, type RequestSettings } from '../request.js'
-
-/** Glance v2's own attributes; every other top-level key of an image is a custom property (Nova's `properties`). */
-const CORE_ATTRIBUTES = new Set([
-  'id',
-  'name',
-  'status',
-  'visibility',
-  'protected',
-  'os_hidden',
-  'owner',
-  'disk_format',
-  'container_format',
-  'size',
-  'virtual_size',
-  'checksum',
-  'os_hash_algo',
-  'os_hash_value',
-  'min_disk',
-  'min_ram',
-  'tags',
-  'stores',
-  'created_at',
-  'updated_at',
-  'deleted',
-  'deleted_at',
-  'self',
-  'file',
-  'schema',
-  'direct_url',
-  'locations',
-])
 
 /** The custom properties of a Glance v2 image (Nova's `image['properties']`), as strings. */
 export function propertiesOf(image: ImageInfo): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [key, value] of Object.entries(image))
-    if (!CORE_ATTRIBUTES.has(key) && value !== undefined && value !== null)
-      out[key] = typeof value === 'string' ? value : JSON.stringify(value)
-  return out
+  return imageProperties(image)
 }
 
 /** Nova's image status from Glance's (views/images.py `_get_status`). */
